@@ -1,0 +1,64 @@
+package dev.promoter.core.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.promoter.core.PromoterException;
+import org.jdbi.v3.core.Jdbi;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** Opening connections and pools from a {@link ConnectionSpec}. */
+public final class Connections {
+    private Connections() {
+    }
+
+    /** A single connection (the caller closes it). */
+    public static Connection open(ConnectionSpec spec) throws SQLException {
+        Properties p = new Properties();
+        if (spec.user() != null) {
+            p.setProperty("user", spec.user());
+        }
+        if (!spec.password().isEmpty()) {
+            p.setProperty("password", spec.password().reveal());
+        }
+        return DriverManager.getConnection(spec.url(), p);
+    }
+
+    /** A small pool named for its role (every Hikari log line carries the name). */
+    public static HikariDataSource pool(ConnectionSpec spec, String name, int size) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("promoter-" + name);
+        c.setJdbcUrl(spec.url());
+        if (spec.user() != null) {
+            c.setUsername(spec.user());
+        }
+        if (!spec.password().isEmpty()) {
+            c.setPassword(spec.password().reveal());
+        }
+        c.setMaximumPoolSize(size);
+        c.setMinimumIdle(0);
+        c.setInitializationFailTimeout(-1);
+        c.setConnectionTimeout(30_000);
+        return new HikariDataSource(c);
+    }
+
+    /** A Jdbi that opens a fresh connection per handle (no pool): for short administrative work. */
+    public static Jdbi jdbi(ConnectionSpec spec) {
+        return Jdbi.create(() -> open(spec));
+    }
+
+    public static PromoterException unableToConnect(ConnectionSpec spec, SQLException e) {
+        return PromoterException.failed("Unable to connect to " + spec + ": " + describe(e)
+                + ". Check the URL, that the server is running, and the user and password "
+                + "(PROMOTER_PASSWORD or --password-file)", e);
+    }
+
+    /** SQLSTATE and server message, for error texts. */
+    public static String describe(SQLException e) {
+        String state = e.getSQLState();
+        return (state == null ? "" : "SQLSTATE " + state + ": ") + e.getMessage();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.promoter.core.spi;
+
+import dev.promoter.core.db.ConnectionSpec;
+
+import java.time.Duration;
+
+/**
+ * A clone of {@code live} into the existing, empty {@code staging} database.
+ *
+ * @param parallelism   copy workers (1 or more)
+ * @param freezeWrites  when true, live refuses writes from the snapshot on, until {@link WriteFreeze#release()}
+ *                      or the switch; when false, the switch must prove that no write happened
+ * @param lockTimeout   how long to wait for locks needed to take the snapshot
+ */
+public record CloneRequest(ConnectionSpec live, ConnectionSpec staging, int parallelism,
+                           boolean freezeWrites, Duration lockTimeout) {
+    public CloneRequest {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.promoter.core.spi;
+
+import dev.promoter.core.db.ConnectionSpec;
+
+import java.util.List;
+
+/**
+ * The server (or, for embedded H2, the folder) that holds the live database, seen from one live
+ * connection spec. Names are plain database names; implementations quote them.
+ */
+public interface DatabaseServer {
+    /** The live database's name: the catalog name, or the H2 file's base name. */
+    String liveDatabase();
+
+    /** A stable key for the live database in the ledger (unique on this server). */
+    String ledgerKey();
+
+    /** Connection spec for database {@code name} on the same server, same login. */
+    ConnectionSpec database(String name);
+
+    boolean exists(String name);
+
+    /** Databases on this server whose names start with {@code prefix}. */
+    List<String> list(String prefix);
+
+    /** Creates an empty database; fails naming it when it exists. */
+    void create(String name);
+
+    /** Drops a database; refuses the live one. */
+    void drop(String name);
+
+    /** Where the ledger lives: its own database beside live (never one that is swapped). */
+    ConnectionSpec ledger();
+
+    /** Longest database name the server accepts. */
+    int maxNameLength();
+}

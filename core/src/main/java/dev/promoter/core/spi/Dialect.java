@@ -1,0 +1,46 @@
+package dev.promoter.core.spi;
+
+import dev.promoter.core.db.ConnectionSpec;
+
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * One database vendor, found through {@code META-INF/services/dev.promoter.core.spi.Dialect}. Shared
+ * code never asks which dialect it holds: it asks these capability questions instead.
+ */
+public interface Dialect {
+    DialectName name();
+
+    /** True when this dialect's driver serves the JDBC URL (for example {@code jdbc:h2:}). */
+    boolean acceptsUrl(String jdbcUrl);
+
+    /** True when the live connection's metadata says it is this vendor (the dialect is never trusted from config). */
+    boolean recognizes(DatabaseMetaData metaData) throws SQLException;
+
+    /** Quotes an identifier so that any name (quotes, spaces, reserved words, non-ASCII) is safe in SQL text. */
+    String quote(String identifier);
+
+    /** True when DDL runs inside a transaction that can roll back (PostgreSQL, not MySQL or H2). */
+    boolean supportsDdlTransactions();
+
+    /**
+     * Splits a script as DBAs write it into chunks that Liquibase can split further on their delimiter
+     * (MySQL {@code DELIMITER} blocks become chunks with their own delimiter). The default is one chunk.
+     */
+    default List<ScriptChunk> chunks(String scriptText) {
+        return List.of(new ScriptChunk(scriptText, ";"));
+    }
+
+    /** The server that holds {@code live}: its sibling databases (staging, archive, scratch) and the ledger. */
+    DatabaseServer server(ConnectionSpec live);
+
+    Introspector introspector();
+
+    Cloner cloner();
+
+    BackupTool backupTool();
+
+    AtomicSwitch atomicSwitch();
+}
