@@ -7,7 +7,8 @@ public enum RunField {
     ARCHIVE_NAME("archive_name"),
     REPORT_DIR("report_dir"),
     WATERMARK("watermark"),
-    FROM_VERSION("from_version");
+    FROM_VERSION("from_version"),
+    TO_VERSION("to_version");
 
     final String column;
 

@@ -96,6 +96,23 @@ public final class LiquibaseMigrator {
         });
     }
 
+    /** The statements of a script exactly as they will be sent, split as Liquibase splits them (for plan --sql). */
+    public List<String> statements(Script script) {
+        List<String> out = new java.util.ArrayList<>();
+        for (var chunk : dialect.chunks(script.read())) {
+            if (chunk.delimiter() == null) {
+                out.add(chunk.sql().strip());
+            } else {
+                for (String st : liquibase.util.StringUtil.processMultiLineSQL(chunk.sql(), false, true, chunk.delimiter())) {
+                    if (!st.isBlank()) {
+                        out.add(st.strip());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Changeset ids of {@code chain} that the database has not run. */
     public List<String> pending(Connection connection, MigrationPlan chain) {
         return inLiquibase(connection, chain, lb -> lb.listUnrunChangeSets(new Contexts(), new LabelExpression())

@@ -15,6 +15,11 @@ public interface DatabaseServer {
     /** A stable key for the live database in the ledger (unique on this server). */
     String ledgerKey();
 
+    /** How to open the live database without ever creating it by accident (H2 would create a missing file). */
+    default ConnectionSpec live() {
+        return database(liveDatabase());
+    }
+
     /** Connection spec for database {@code name} on the same server, same login. */
     ConnectionSpec database(String name);
 

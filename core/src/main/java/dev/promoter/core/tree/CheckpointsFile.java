@@ -29,8 +29,7 @@ public record CheckpointsFile(Path file, List<String> newTables, Map<String, Str
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Pattern CHANGE = Pattern.compile("drop|any|[+-]?[0-9]+");
 
     /** The file's shape, bound strictly. */

@@ -73,6 +73,7 @@ public final class Version implements Comparable<Version> {
     }
 
     /** The text as written in the tree (so {@code 1.1} stays {@code 1.1}). */
+    @com.fasterxml.jackson.annotation.JsonValue
     @Override
     public String toString() {
         return text;

@@ -1,0 +1,104 @@
+package dev.promoter.core.admin;
+
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.ledger.LiveRecord;
+import dev.promoter.core.ledger.PromotionLock;
+import dev.promoter.core.ledger.RunRecord;
+import dev.promoter.core.migrate.LiquibaseMigrator;
+import dev.promoter.core.migrate.ScriptListener;
+import dev.promoter.core.plan.MigrationPlan;
+import dev.promoter.core.plan.Planner;
+import dev.promoter.core.spi.Dialects;
+import dev.promoter.core.spi.TableRef;
+import dev.promoter.core.tree.ProductTree;
+import dev.promoter.core.tree.SqlTree;
+import dev.promoter.core.version.Version;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** install, stamp, status and history: the commands that manage a database's recorded version. */
+public final class Admin {
+    private final Dialects dialects;
+    private final Clock clock;
+
+    public Admin(Dialects dialects, Clock clock) {
+        this.dialects = dialects;
+        this.clock = clock;
+    }
+
+    /** Status of a live database: its recorded version and the newest runs. */
+    public record Status(String database, String dialect, Optional<LiveRecord> live, List<RunRecord> recentRuns) {
+    }
+
+    /** Runs the full chain from nothing to {@code to} on an empty database and records the version. */
+    public LiveRecord install(ConnectionSpec spec, Path sqlDir, String productName, Version to, ScriptListener listener) {
+        LiveTarget t = LiveTarget.open(dialects, spec, clock, true);
+        ProductTree product = SqlTree.load(sqlDir).product(productName);
+        Version target = to == null ? product.newest() : to;
+        t.ledger().live(t.key()).ifPresent(l -> {
+            throw PromoterException.refused("Database " + t.server().liveDatabase() + " is already recorded at "
+                    + l.product() + " " + l.version() + "; install only creates a schema in an empty database. "
+                    + "Use `promote --verify --to " + target + "` to upgrade it");
+        });
+        List<TableRef> tables = Connections.jdbi(t.server().live()).withHandle(h -> t.dialect().introspector().tables(h));
+        if (!tables.isEmpty()) {
+            throw PromoterException.refused("Database " + t.server().liveDatabase() + " is not empty (" + tables.size()
+                    + " tables, such as " + tables.get(0).display() + "); install needs an empty database. If it already "
+                    + "holds the product, record its version with `promote stamp VERSION`");
+        }
+        MigrationPlan chain = new Planner(product).install(target, t.dialect().name());
+        String runId = "install-" + UUID.randomUUID().toString().substring(0, 8);
+        try (var lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "install", Duration.ofMinutes(5));
+             Connection c = Connections.open(t.server().live())) {
+            t.ledger().startRun(runId, t.key(), "install", product.name(), t.dialect().name().id(), null, target.toString());
+            new LiquibaseMigrator(t.dialect()).update(c, chain, chain.scripts(), listener);
+            t.ledger().endPromotion(runId, t.key(), product.name(), target, t.dialect().name().id(),
+                    "Installed " + product.name() + " " + target + " from nothing (" + chain.scripts().size() + " scripts)");
+        } catch (SQLException e) {
+            throw Connections.unableToConnect(spec, e);
+        }
+        return t.ledger().live(t.key()).orElseThrow();
+    }
+
+    /**
+     * Adopts a database at version {@code v}: Liquibase records every script up to {@code v} as applied
+     * (with today's checksums) and the ledger records the version. Nothing in the schema or data changes.
+     */
+    public LiveRecord stamp(ConnectionSpec spec, Path sqlDir, String productName, Version v) {
+        LiveTarget t = LiveTarget.open(dialects, spec, clock, false);
+        ProductTree product = SqlTree.load(sqlDir).product(productName);
+        MigrationPlan chain = new Planner(product).install(v, t.dialect().name());
+        String runId = "stamp-" + UUID.randomUUID().toString().substring(0, 8);
+        try (var lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "stamp", Duration.ofMinutes(5));
+             Connection c = Connections.open(t.server().live())) {
+            t.ledger().startRun(runId, t.key(), "stamp", product.name(), t.dialect().name().id(),
+                    t.ledger().live(t.key()).map(l -> l.version().toString()).orElse(null), v.toString());
+            new LiquibaseMigrator(t.dialect()).sync(c, chain);
+            t.ledger().endPromotion(runId, t.key(), product.name(), v, t.dialect().name().id(),
+                    "Stamped at " + product.name() + " " + v);
+        } catch (SQLException e) {
+            throw Connections.unableToConnect(spec, e);
+        }
+        return t.ledger().live(t.key()).orElseThrow();
+    }
+
+    public Status status(ConnectionSpec spec, int runs) {
+        LiveTarget t = LiveTarget.open(dialects, spec, clock, false);
+        return new Status(t.server().liveDatabase(), t.dialect().name().id(), t.ledger().live(t.key()),
+                t.ledger().history(t.key(), runs));
+    }
+
+    public List<RunRecord> history(ConnectionSpec spec, int limit) {
+        LiveTarget t = LiveTarget.open(dialects, spec, clock, false);
+        return t.ledger().history(t.key(), limit);
+    }
+}

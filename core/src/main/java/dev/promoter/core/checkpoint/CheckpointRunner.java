@@ -1,0 +1,178 @@
+package dev.promoter.core.checkpoint;
+
+import dev.promoter.core.plan.MigrationPlan;
+import dev.promoter.core.spi.CounterState;
+import dev.promoter.core.spi.Introspector;
+import dev.promoter.core.spi.Snapshot;
+import dev.promoter.core.spi.TableChecksum;
+import dev.promoter.core.spi.TableRef;
+import dev.promoter.core.tree.CheckpointsFile;
+import dev.promoter.core.tree.DeclaredCheck;
+import org.jdbi.v3.core.Handle;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * Runs the checkpoints of a run against the migrated staging database: new tables, carried row counts,
+ * content checksums of untouched tables, key counters, and the path's declared checks.
+ */
+public final class CheckpointRunner {
+    private final Introspector introspector;
+
+    public CheckpointRunner(Introspector introspector) {
+        this.introspector = introspector;
+    }
+
+    public List<CheckpointResult> run(Handle staging, Snapshot snapshot, MigrationPlan plan) {
+        List<CheckpointResult> out = new ArrayList<>();
+        List<TableRef> stagingTables = introspector.tables(staging);
+        Map<String, TableRef> stagingByName = byName(stagingTables);
+        Map<String, TableRef> liveByName = byName(snapshot.tables().keySet());
+        Map<String, String> changes = new LinkedHashMap<>();
+        Set<String> declaredNew = new TreeSet<>();
+        for (var v : plan.versions()) {
+            CheckpointsFile cf = v.checkpoints();
+            cf.newTables().forEach(t -> declaredNew.add(key(t)));
+            cf.rowCountChanges().forEach((t, c) -> changes.put(key(t), c));
+        }
+
+        // new tables: declared ones exist; undeclared ones are reported
+        for (String t : declaredNew) {
+            boolean dropped = "drop".equals(changes.get(t));
+            out.add(timed("new table " + t + " exists", "new-table", () -> stagingByName.containsKey(t) || dropped
+                    ? CheckpointResult.pass("new table " + t + " exists", "new-table", "present", "present", 0)
+                    : CheckpointResult.fail("new table " + t + " exists", "new-table", "present", "missing",
+                    "declared in new_tables of the path's checkpoints.yaml, but staging has no such table "
+                            + "after the migration: a script forgot to create it", 0)));
+        }
+        for (var e : stagingByName.entrySet()) {
+            if (!liveByName.containsKey(e.getKey()) && !declaredNew.contains(e.getKey())) {
+                out.add(new CheckpointResult("new table " + e.getValue().display() + " is declared", "new-table",
+                        CheckpointResult.Status.WARN, "declared", "undeclared",
+                        "staging has this table, live does not, and no checkpoints.yaml on the path lists it in "
+                                + "new_tables: add it there", 0));
+            }
+        }
+
+        // carried tables: counts, checksums
+        TouchedTables touched = new TouchedTables(plan);
+        for (var e : snapshot.tables().entrySet()) {
+            TableRef liveTable = e.getKey();
+            TableChecksum before = e.getValue();
+            String k = key(liveTable.name());
+            String change = changes.get(k);
+            TableRef st = stagingByName.get(k);
+            if ("drop".equals(change)) {
+                out.add(st == null
+                        ? CheckpointResult.pass("table " + k + " dropped", "row-count", "absent", "absent", 0)
+                        : CheckpointResult.fail("table " + k + " dropped", "row-count", "absent", "present",
+                        "checkpoints.yaml says this version drops the table, but staging still has it", 0));
+                continue;
+            }
+            if (st == null) {
+                out.add(CheckpointResult.fail("rows of " + k + " carried", "row-count", before.rows() + " rows",
+                        "table missing", "the table was in live at the snapshot and is gone from staging; declare "
+                                + k + ": drop in row_count_changes if the path removes it on purpose", 0));
+                continue;
+            }
+            out.add(timed("rows of " + k + " carried", "row-count", () -> rowCount(staging, st, k, before, change)));
+            if (change == null && !touched.touches(liveTable)) {
+                out.add(timed("content of " + k + " unchanged", "checksum", () -> {
+                    TableChecksum after = introspector.checksum(staging, st);
+                    return after.equals(before)
+                            ? CheckpointResult.pass("content of " + k + " unchanged", "checksum", before.text(), after.text(), 0)
+                            : CheckpointResult.fail("content of " + k + " unchanged", "checksum", before.text(), after.text(),
+                            "no script on the path mentions this table, yet its content checksum differs from "
+                                    + "live's at the snapshot: a value was changed or lost", 0);
+                }));
+            }
+        }
+
+        // counters
+        out.add(timed("key counters ahead of max keys", "counter", () -> {
+            List<CounterState> behind = introspector.counters(staging).stream().filter(CounterState::isBehind).toList();
+            return behind.isEmpty()
+                    ? CheckpointResult.pass("key counters ahead of max keys", "counter", "next > max key", "all ahead", 0)
+                    : CheckpointResult.fail("key counters ahead of max keys", "counter", "next > max key",
+                    behind.stream().map(c -> c.name() + " next " + c.nextValue() + " <= max " + c.maxKey()).toList().toString(),
+                    "the next insert would collide with an existing key: restart the counter above the max key "
+                            + "in the script that moved the rows", 0);
+        }));
+
+        // declared checks
+        for (var v : plan.versions()) {
+            for (DeclaredCheck c : v.checkpoints().checks()) {
+                out.add(timed(c.name(), "declared", () -> declared(staging, c, v.version().toString())));
+            }
+        }
+        return out;
+    }
+
+    private CheckpointResult rowCount(Handle staging, TableRef st, String k, TableChecksum before, String change) {
+        long after = introspector.rowCount(staging, st);
+        String name = "rows of " + k + " carried";
+        if ("any".equals(change)) {
+            return CheckpointResult.pass(name, "row-count", "any (declared)", String.valueOf(after), 0);
+        }
+        long expected = before.rows() + (change == null ? 0 : Long.parseLong(change.replace("+", "")));
+        return after == expected
+                ? CheckpointResult.pass(name, "row-count", String.valueOf(expected), String.valueOf(after), 0)
+                : CheckpointResult.fail(name, "row-count", String.valueOf(expected), String.valueOf(after),
+                "live had " + before.rows() + " rows at the snapshot" + (change == null ? "" : " and the path declares "
+                        + change) + "; staging has " + after + ". If the path changes this count on purpose, declare it "
+                        + "in row_count_changes", 0);
+    }
+
+    private static CheckpointResult declared(Handle staging, DeclaredCheck c, String version) {
+        Optional<Object> v;
+        try {
+            v = staging.createQuery(c.sql()).mapToMap().findFirst().map(m -> m.values().iterator().next());
+        } catch (RuntimeException e) {
+            return CheckpointResult.fail(c.name(), "declared", String.valueOf(c.expect()), "error",
+                    "the query of version " + version + " failed: " + rootMessage(e), 0);
+        }
+        String actual = v.map(String::valueOf).orElse("(no row)");
+        return CheckpointsFile.matches(c.expect(), v.orElse(null))
+                ? CheckpointResult.pass(c.name(), "declared", String.valueOf(c.expect()), actual, 0)
+                : CheckpointResult.fail(c.name(), "declared", String.valueOf(c.expect()), actual,
+                "version " + version + " checkpoints.yaml: " + c.sql(), 0);
+    }
+
+    private static CheckpointResult timed(String name, String kind, Supplier<CheckpointResult> check) {
+        long t0 = System.nanoTime();
+        CheckpointResult r;
+        try {
+            r = check.get();
+        } catch (RuntimeException e) {
+            r = CheckpointResult.fail(name, kind, "", "error", rootMessage(e), 0);
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        return new CheckpointResult(r.name(), r.kind(), r.status(), r.expected(), r.actual(), r.detail(), ms);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    private static String key(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    private static Map<String, TableRef> byName(Iterable<TableRef> tables) {
+        Map<String, TableRef> m = new LinkedHashMap<>();
+        tables.forEach(t -> m.put(key(t.name()), t));
+        return m;
+    }
+}

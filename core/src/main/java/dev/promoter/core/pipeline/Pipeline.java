@@ -1,0 +1,236 @@
+package dev.promoter.core.pipeline;
+
+import dev.promoter.core.Outcome;
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.backup.BackupManifest;
+import dev.promoter.core.backup.Backups;
+import dev.promoter.core.checkpoint.CheckpointResult;
+import dev.promoter.core.checkpoint.CheckpointRunner;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.ledger.LedgerCheckpoint;
+import dev.promoter.core.ledger.PromotionLock;
+import dev.promoter.core.ledger.RunField;
+import dev.promoter.core.migrate.LiquibaseMigrator;
+import dev.promoter.core.migrate.ScriptListener;
+import dev.promoter.core.plan.Planner;
+import dev.promoter.core.spi.CloneRequest;
+import dev.promoter.core.spi.Dialects;
+import dev.promoter.core.spi.Snapshot;
+import dev.promoter.core.spi.SwitchRequest;
+import dev.promoter.core.spi.SwitchResult;
+import dev.promoter.core.tree.Script;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One run of the blue/green upgrade: preflight, backup, clone, migrate, stage, verify, promote. Every
+ * stage is recorded in the ledger as it starts and ends. Production is changed only by the final
+ * switch; any failure before it leaves live exactly as it was (and lifts any write freeze).
+ */
+public final class Pipeline {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+
+    private final Dialects dialects;
+    private final Clock clock;
+    private final RunListener listener;
+
+    public Pipeline(Dialects dialects, Clock clock, RunListener listener) {
+        this.dialects = dialects;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    public RunReport run(RunOptions o) {
+        String runId = STAMP.format(clock.instant()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+        RunState s = new RunState(runId, clock, listener);
+        try {
+            Preflight preflight = new Preflight(dialects, clock);
+            s.begin(Stage.PREFLIGHT);
+            Preflight.Connected c = s.inStage(Stage.PREFLIGHT, () -> preflight.connect(o, listener));
+            s.attach(c, "run");
+            try (PromotionLock.Lease lease = s.inStage(Stage.PREFLIGHT, () -> new PromotionLock(c.ledger())
+                    .acquire(c.server().ledgerKey(), runId, holder(), o.lockTtl()))) {
+                Optional<RunContext> ctx = s.inStage(Stage.PREFLIGHT, () -> preflight.plan(c, o, runId));
+                if (ctx.isEmpty()) {
+                    s.endStage(Stage.PREFLIGHT, "OK", "live is already at the target version: nothing to do");
+                    return s.finish(Outcome.OK, "NOTHING_TO_DO", "Live " + c.server().liveDatabase()
+                            + " is already at the target version; nothing to do");
+                }
+                return promote(ctx.get(), o, s, lease);
+            }
+        } catch (PromoterException e) {
+            return s.fail(e.outcome(), e.getMessage(), e);
+        } catch (RuntimeException e) {
+            return s.fail(Outcome.FAILED, "Unexpected failure: " + e, e);
+        }
+    }
+
+    private RunReport promote(RunContext ctx, RunOptions o, RunState s, PromotionLock.Lease lease) {
+        s.versions(ctx);
+        s.endStage(Stage.PREFLIGHT, "OK", ctx.plan().describe());
+        var ledger = ctx.ledger();
+        var server = ctx.server();
+
+        // backup
+        if (o.skipBackup()) {
+            s.skipStage(Stage.BACKUP, "skipped (--skip-backup)");
+        } else {
+            BackupManifest m = s.stage(Stage.BACKUP, () -> new Backups(ctx.dialect().backupTool(), clock).backup(
+                    server.live(), o.backupDir().resolve(server.liveDatabase() + "-" + ctx.runId()),
+                    server.liveDatabase(), ctx.dialect().name().id(), ctx.product().name(), ctx.liveVersion().toString(),
+                    listener), mf -> mf.files().size() + " file(s), " + mf.tables().size() + " table(s), checked against manifest");
+            String where = o.backupDir().resolve(server.liveDatabase() + "-" + ctx.runId()).toAbsolutePath().toString();
+            s.backupLocation = where;
+            ledger.setRunField(ctx.runId(), RunField.BACKUP_LOCATION, where);
+            listener.message("backup of " + m.tables().size() + " tables in " + where);
+        }
+
+        // clone
+        Snapshot snapshot = s.stage(Stage.CLONE, () -> {
+            prepareStaging(ctx);
+            ledger.setRunField(ctx.runId(), RunField.STAGING_NAME, ctx.stagingName());
+            s.staging = ctx.stagingName();
+            server.create(ctx.stagingName());
+            return ctx.dialect().cloner().cloneDatabase(new CloneRequest(server.live(), server.database(ctx.stagingName()),
+                    o.parallelism(), o.freezeWrites(), o.switchTimeout()), listener);
+        }, snap -> snap.tables().size() + " table(s) from one snapshot; write protection: " + snap.freeze().describe());
+        s.freeze = snapshot.freeze();
+        s.writeProtection = snapshot.freeze().describe();
+        Map<String, Long> counts = new TreeMap<>();
+        snapshot.tables().forEach((t, c) -> counts.put(t.display(), c.rows()));
+        s.tables = counts;
+
+        try {
+            // migrate
+            ConnectionSpec staging = server.database(ctx.stagingName());
+            s.stage(Stage.MIGRATE, () -> {
+                migrate(ctx, staging);
+                return null;
+            }, x -> ctx.plan().scripts().size() + " script(s) of " + ctx.plan().versions().size() + " version(s)");
+
+            // stage: seal
+            s.stage(Stage.STAGE, () -> {
+                ledger.setRunField(ctx.runId(), RunField.WATERMARK, snapshot.watermark());
+                return null;
+            }, x -> "sealed at snapshot " + snapshot.takenAt() + ", watermark recorded");
+
+            // verify
+            List<CheckpointResult> results = s.stage(Stage.VERIFY, () -> Connections.jdbi(staging).withHandle(h ->
+                    new CheckpointRunner(ctx.dialect().introspector()).run(h, snapshot, ctx.plan())),
+                    r -> r.stream().filter(CheckpointResult::failed).count() + " of " + r.size() + " checkpoint(s) failed");
+            s.checkpoints = results;
+            listener.checkpoints(results);
+            ledger.recordCheckpoints(ctx.runId(), results.stream().map(r -> new LedgerCheckpoint(ctx.runId(), 0,
+                    r.name(), r.kind(), r.status().name(), r.expected(), r.actual(), r.detail())).toList());
+            List<CheckpointResult> failed = results.stream().filter(CheckpointResult::failed)
+                    .filter(r -> o.verify() || r.kind().equals("row-count") || r.kind().equals("checksum")).toList();
+            if (!failed.isEmpty()) {
+                throw PromoterException.refused(failed.size() + " checkpoint(s) failed, so live was not switched: "
+                        + failed.stream().map(r -> r.name() + " (expected " + r.expected() + ", got " + r.actual() + ")")
+                        .toList() + ". Staging " + ctx.stagingName() + " is kept for inspection; live is unchanged");
+            }
+
+            if (o.noSwitch()) {
+                s.skipStage(Stage.PROMOTE, "not switched (--no-switch); staging " + ctx.stagingName() + " is ready");
+                s.freeze.release();
+                return s.finish(Outcome.OK, "STAGED", "Staging " + ctx.stagingName() + " is built and verified at "
+                        + ctx.target() + "; live is unchanged (--no-switch)");
+            }
+            awaitPostpone(o, s);
+
+            // promote
+            String archive = Preflight.derivedName(server.liveDatabase(), "_archive_" + STAMP.format(clock.instant()),
+                    server.maxNameLength());
+            SwitchResult sw = s.stage(Stage.PROMOTE, () -> ctx.dialect().atomicSwitch().switchOver(
+                    new SwitchRequest(server, ctx.stagingName(), archive, snapshot, o.switchTimeout())),
+                    r -> "archive " + r.archive() + ", connections blocked " + r.blockedWindowMillis() + " ms; " + r.detail());
+            s.archive = sw.archive();
+            s.switchWindow = sw.blockedWindowMillis();
+            ledger.setRunField(ctx.runId(), RunField.ARCHIVE_NAME, sw.archive());
+            String msg = "Promoted " + server.liveDatabase() + " from " + ctx.liveVersion() + " to " + ctx.target()
+                    + "; the old live is kept as " + sw.archive();
+            ledger.endPromotion(ctx.runId(), ctx.dbKey(), ctx.product().name(), ctx.target(), ctx.dialect().name().id(), msg);
+            s.ledgerClosed = true;
+            return s.finish(Outcome.OK, "PROMOTED", msg);
+        } finally {
+            s.freeze.release();
+        }
+    }
+
+    private void migrate(RunContext ctx, ConnectionSpec staging) {
+        var chain = new Planner(ctx.product()).install(ctx.target(), ctx.dialect().name());
+        try (Connection c = Connections.open(staging)) {
+            new LiquibaseMigrator(ctx.dialect()).update(c, chain, ctx.plan().scripts(), new ScriptListener() {
+                private int seq;
+
+                @Override
+                public void started(Script script) {
+                    seq = ctx.ledger().scriptStarted(ctx.runId(), script.treePath());
+                    listener.message("running " + script.treePath());
+                }
+
+                @Override
+                public void finished(Script script, boolean ok) {
+                    ctx.ledger().scriptEnded(ctx.runId(), seq, ok ? "OK" : "FAILED");
+                }
+            });
+        } catch (SQLException e) {
+            throw Connections.unableToConnect(staging, e);
+        }
+    }
+
+    /** A leftover staging database from an earlier run of ours is dropped; anything else is refused. */
+    private void prepareStaging(RunContext ctx) {
+        if (!ctx.server().exists(ctx.stagingName())) {
+            return;
+        }
+        boolean ours = ctx.ledger().history(ctx.dbKey(), 1000).stream()
+                .anyMatch(r -> ctx.stagingName().equals(r.stagingName()) && r.endedAt() != null);
+        if (!ours) {
+            throw PromoterException.refused("Staging database " + ctx.stagingName() + " already exists and no ended run "
+                    + "in the ledger created it. Check what it holds, drop it, then re-run (or pass --staging-url)");
+        }
+        listener.message("dropping staging " + ctx.stagingName() + " left by an earlier run");
+        ctx.server().drop(ctx.stagingName());
+    }
+
+    private void awaitPostpone(RunOptions o, RunState s) {
+        if (o.postponeFile().isEmpty()) {
+            return;
+        }
+        var f = o.postponeFile().get();
+        boolean told = false;
+        while (java.nio.file.Files.exists(f)) {
+            if (!told) {
+                listener.message("switch postponed while " + f + " exists");
+                told = true;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw PromoterException.refused("Interrupted while the switch was postponed; live is unchanged");
+            }
+        }
+    }
+
+    private static String holder() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return System.getProperty("user.name") + "@" + host + " pid " + ProcessHandle.current().pid();
+    }
+}

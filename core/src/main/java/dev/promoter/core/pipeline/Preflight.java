@@ -1,0 +1,147 @@
+package dev.promoter.core.pipeline;
+
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.ledger.Ledger;
+import dev.promoter.core.ledger.LiveRecord;
+import dev.promoter.core.plan.MigrationPlan;
+import dev.promoter.core.plan.Planner;
+import dev.promoter.core.spi.DatabaseServer;
+import dev.promoter.core.spi.Dialect;
+import dev.promoter.core.spi.Dialects;
+import dev.promoter.core.spi.TableRef;
+import dev.promoter.core.tree.ProductTree;
+import dev.promoter.core.tree.SqlTree;
+import dev.promoter.core.version.Version;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The checks before anything is copied: dialect read from live (cross-dialect refused), live version
+ * known, no rollback, a complete path, no pre-created objects in live.
+ */
+final class Preflight {
+    private static final Pattern CREATE_TABLE = Pattern.compile(
+            "(?i)create\\s+table\\s+(?:if\\s+not\\s+exists\\s+)?[`\"]?([\\w$]+)[`\"]?");
+
+    private final Dialects dialects;
+    private final Clock clock;
+
+    Preflight(Dialects dialects, Clock clock) {
+        this.dialects = dialects;
+        this.clock = clock;
+    }
+
+    /** What is known before the ledger: the dialect read from live, its server, the tree, the ledger. */
+    record Connected(Dialect dialect, DatabaseServer server, ProductTree product, Ledger ledger, String stagingName) {
+    }
+
+    Connected connect(RunOptions o, RunListener listener) {
+        Dialect byUrl = dialects.forUrl(o.live().url());
+        DatabaseServer server = byUrl.server(o.live());
+        Dialect dialect = dialects.detect(server.live());
+        if (dialect.name() != byUrl.name()) {
+            throw PromoterException.refused("The URL " + o.live().redactedUrl() + " is a " + byUrl.name()
+                    + " URL but the server answering it says it is " + dialect.name() + "; fix --url");
+        }
+        listener.message("live is " + dialect.name() + " database " + server.liveDatabase());
+        if (o.expectedDialect().isPresent() && o.expectedDialect().get() != dialect.name()) {
+            throw PromoterException.refused("Cross-dialect upgrade refused: live is " + dialect.name()
+                    + " (read from the connection) but the run targets " + o.expectedDialect().get()
+                    + ". Promoter upgrades a database within its own dialect; drop --dialect or point --url at a "
+                    + o.expectedDialect().get() + " database");
+        }
+        String stagingName = stagingName(o, dialect, server);
+        SqlTree tree = SqlTree.load(o.sqlDir());
+        ProductTree product = tree.product(o.product().orElse(null));
+        if (product.versions().values().stream().noneMatch(v -> v.hasDialect(dialect.name()))) {
+            throw PromoterException.refused("Cross-dialect upgrade refused: live is " + dialect.name() + " but the SQL "
+                    + "tree " + product.dir() + " has no " + dialect.name() + " scripts. Add "
+                    + product.dir().resolve("<version>").resolve(dialect.name().id()) + "/migration.sql for every version");
+        }
+        Ledger ledger = Ledger.open(Connections.jdbi(server.ledger()), clock);
+        return new Connected(dialect, server, product, ledger, stagingName);
+    }
+
+    /** Under the lock: the live version, the target and the path; empty when live is already at the target. */
+    Optional<RunContext> plan(Connected c, RunOptions o, String runId) {
+        DatabaseServer server = c.server();
+        LiveRecord live = c.ledger().live(server.ledgerKey()).orElseThrow(() -> PromoterException.refused(
+                "The live version of " + server.liveDatabase() + " is unknown: the ledger has no record of it. Tell "
+                        + "Promoter which version it is at with `promote stamp VERSION --url ...` (or install it "
+                        + "with `promote install`)"));
+        if (!live.product().equals(c.product().name())) {
+            throw PromoterException.refused("Live database " + server.liveDatabase() + " holds product " + live.product()
+                    + ", not " + c.product().name() + "; check --product and --sql");
+        }
+        if (!live.dialect().equals(c.dialect().name().id())) {
+            throw PromoterException.refused("Cross-dialect upgrade refused: the ledger says " + server.liveDatabase()
+                    + " is " + live.dialect() + " but the connection says " + c.dialect().name());
+        }
+        Version target = o.to().orElse(c.product().newest());
+        if (target.equals(live.version())) {
+            return Optional.empty();
+        }
+        MigrationPlan plan = new Planner(c.product()).upgrade(live.version(), target, c.dialect().name());
+        refusePrecreated(server.live(), c.dialect(), plan);
+        return Optional.of(new RunContext(runId, c.dialect(), server, c.ledger(), c.product(), live.version(), target,
+                plan, c.stagingName()));
+    }
+
+    private String stagingName(RunOptions o, Dialect dialect, DatabaseServer server) {
+        if (o.stagingUrl().isEmpty()) {
+            return derivedName(server.liveDatabase(), "_promoter_staging", server.maxNameLength());
+        }
+        String url = o.stagingUrl().get();
+        Dialect stagingDialect = dialects.forUrl(url);
+        if (stagingDialect.name() != dialect.name()) {
+            throw PromoterException.refused("Cross-dialect upgrade refused: live is " + dialect.name()
+                    + " but the staging URL " + ConnectionSpec.redact(url) + " is " + stagingDialect.name()
+                    + ". Staging must be a database on live's own server (leave --staging-url out to use one beside live)");
+        }
+        DatabaseServer stagingServer = dialect.server(o.live().withUrl(url));
+        if (!stagingServer.ledger().url().equals(server.ledger().url())) {
+            throw PromoterException.refused("The staging URL " + ConnectionSpec.redact(url) + " is not on live's server "
+                    + "(" + o.live().redactedUrl() + "): the atomic switch renames databases on one server. Use a "
+                    + "database on the same server, or leave --staging-url out");
+        }
+        if (stagingServer.liveDatabase().equals(server.liveDatabase())) {
+            throw PromoterException.badInput("The staging URL names the live database itself; name another database");
+        }
+        return stagingServer.liveDatabase();
+    }
+
+    static String derivedName(String base, String suffix, int max) {
+        String b = base.length() + suffix.length() > max ? base.substring(0, Math.max(1, max - suffix.length())) : base;
+        return b + suffix;
+    }
+
+    /** Tables the path creates that live already has (a service started early and auto-created them). */
+    private static void refusePrecreated(ConnectionSpec live, Dialect dialect, MigrationPlan plan) {
+        Set<String> created = new TreeSet<>();
+        plan.versions().forEach(v -> v.checkpoints().newTables().forEach(t -> created.add(t.toLowerCase(Locale.ROOT))));
+        plan.scripts().forEach(s -> {
+            Matcher m = CREATE_TABLE.matcher(s.read());
+            while (m.find()) {
+                created.add(m.group(1).toLowerCase(Locale.ROOT));
+            }
+        });
+        List<TableRef> liveTables = Connections.jdbi(live).withHandle(h -> dialect.introspector().tables(h));
+        List<String> clash = liveTables.stream().filter(t -> created.contains(t.name().toLowerCase(Locale.ROOT)))
+                .map(TableRef::display).sorted().toList();
+        if (!clash.isEmpty()) {
+            throw PromoterException.refused("Live already has table(s) " + clash + " that the path "
+                    + plan.describe() + " creates: a service of the new version was probably started early and "
+                    + "auto-created them, and the migration would fail with \"already exists\". Stop that service, "
+                    + "check the tables hold nothing you need, drop them from live (DROP TABLE ...), then re-run");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.promoter.core.pipeline;
+
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.spi.DialectName;
+import dev.promoter.core.version.Version;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything a run needs, validated once and frozen.
+ *
+ * @param expectedDialect    {@code --dialect}: what live must be (refused when it is not)
+ * @param stagingUrl         {@code --staging-url}: the staging database; default beside live
+ * @param verify             {@code --verify}: switch only when every checkpoint passes
+ * @param noSwitch           build and verify staging, then stop before the switch
+ * @param freezeWrites       keep writes out of live from the snapshot to the switch (else prove none happened)
+ * @param skipBackup         no backup stage (tests and the demo's scratch data only)
+ * @param postponeFile       while this file exists the run waits before the switch
+ */
+public record RunOptions(ConnectionSpec live, Optional<String> stagingUrl, Path sqlDir, Optional<String> product,
+                         Optional<Version> to, Optional<DialectName> expectedDialect, Path backupDir,
+                         boolean verify, boolean noSwitch, boolean freezeWrites, boolean skipBackup,
+                         int parallelism, Duration switchTimeout, Duration lockTtl, Optional<Path> postponeFile) {
+    public RunOptions {
+        Objects.requireNonNull(live, "live");
+        Objects.requireNonNull(sqlDir, "sqlDir");
+        Objects.requireNonNull(backupDir, "backupDir");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+        }
+    }
+
+    public static RunOptions defaults(ConnectionSpec live, Path sqlDir) {
+        return new RunOptions(live, Optional.empty(), sqlDir, Optional.empty(), Optional.empty(), Optional.empty(),
+                Path.of("promoter-backups"), true, false, true, false,
+                Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(300),
+                Duration.ofSeconds(60), Optional.empty());
+    }
+
+    public RunOptions withTo(Version v) {
+        return new RunOptions(live, stagingUrl, sqlDir, product, Optional.of(v), expectedDialect, backupDir, verify,
+                noSwitch, freezeWrites, skipBackup, parallelism, switchTimeout, lockTtl, postponeFile);
+    }
+
+    public RunOptions withBackupDir(Path dir) {
+        return new RunOptions(live, stagingUrl, sqlDir, product, to, expectedDialect, dir, verify, noSwitch,
+                freezeWrites, skipBackup, parallelism, switchTimeout, lockTtl, postponeFile);
+    }
+
+    public RunOptions withDialect(DialectName d) {
+        return new RunOptions(live, stagingUrl, sqlDir, product, to, Optional.of(d), backupDir, verify, noSwitch,
+                freezeWrites, skipBackup, parallelism, switchTimeout, lockTtl, postponeFile);
+    }
+
+    public RunOptions withStagingUrl(String url) {
+        return new RunOptions(live, Optional.of(url), sqlDir, product, to, expectedDialect, backupDir, verify, noSwitch,
+                freezeWrites, skipBackup, parallelism, switchTimeout, lockTtl, postponeFile);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.promoter.cli;
+
+import dev.promoter.core.pipeline.Pipeline;
+import dev.promoter.core.pipeline.RunOptions;
+import dev.promoter.core.pipeline.RunReport;
+import dev.promoter.core.spi.DialectName;
+import dev.promoter.core.version.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** The options and behaviour of a pipeline run, shared by `promote` and `promote run`. */
+public abstract class PipelineCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ConnectionOptions connection;
+    @Mixin
+    TreeOptions tree;
+    @Mixin
+    VerboseOption verbose;
+
+    @Option(names = "--to", paramLabel = "VERSION", description = "Target version (default: the newest in the tree).")
+    String to;
+    @Option(names = "--verify", description = "Switch only when every checkpoint passes (otherwise only row counts and checksums gate).")
+    boolean verify;
+    @Option(names = "--no-switch", description = "Build and verify staging, then stop before the switch.")
+    boolean noSwitch;
+    @Option(names = "--dialect", paramLabel = "D", description = "Assert what live must be: postgresql, mysql or h2.")
+    String dialect;
+    @Option(names = "--staging-url", paramLabel = "JDBC_URL", description = "Staging database on live's server (default: <live>_promoter_staging).")
+    String stagingUrl;
+    @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "promoter-reports", description = "Where reports go, one folder per run (default: ${DEFAULT-VALUE}).")
+    Path reportDir;
+    @Option(names = "--backup-dir", paramLabel = "DIR", defaultValue = "promoter-backups", description = "Where backups go (default: ${DEFAULT-VALUE}).")
+    Path backupDir;
+    @Option(names = "--json", description = "Print the run report as JSON on standard output.")
+    boolean json;
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "0", description = "Copy workers (default: number of CPUs, at least 2).")
+    int parallel;
+    @Option(names = "--switch-timeout", paramLabel = "SECONDS", defaultValue = "300", description = "Longest wait for the switch's locks; after it nothing has changed (default: ${DEFAULT-VALUE}).")
+    long switchTimeout;
+    @Option(names = "--lock-ttl", paramLabel = "SECONDS", defaultValue = "60", description = "Promotion lock lease; a dead run's lock frees itself after this (default: ${DEFAULT-VALUE}).")
+    long lockTtl;
+    @Option(names = "--allow-writes", description = "Do not freeze live's writes from the snapshot to the switch; the switch then proves none happened or refuses.")
+    boolean allowWrites;
+    @Option(names = "--skip-backup", description = "No backup stage (scratch data only: there is then nothing to restore).")
+    boolean skipBackup;
+    @Option(names = "--postpone-file", paramLabel = "FILE", description = "While FILE exists the run waits before the switch.")
+    Path postponeFile;
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of options (keys are the long option names). Env: PROMOTER_CONFIG.")
+    Path config;
+
+    private final Env env;
+
+    protected PipelineCommand(Env env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+        RunOptions o = options();
+        ConsoleListener console = new ConsoleListener(spec.commandLine().getOut(), !json);
+        RunReport report = new Pipeline(env.dialects(), env.clock(), console).run(o);
+        Path where = new ReportWriter().write(report, reportDir);
+        console.summary(report, where);
+        if (json) {
+            spec.commandLine().getOut().println(ReportWriter.json(report));
+        }
+        if (report.outcome().exitCode() != 0) {
+            spec.commandLine().getErr().println("promote: " + report.message());
+        }
+        return report.outcome().exitCode();
+    }
+
+    RunOptions options() {
+        int workers = parallel > 0 ? parallel : Math.max(2, Runtime.getRuntime().availableProcessors());
+        return new RunOptions(connection.spec(env), Optional.ofNullable(stagingUrl), tree.sql,
+                Optional.ofNullable(tree.product), Optional.ofNullable(to).map(Version::parse),
+                Optional.ofNullable(dialect).map(DialectName::parse), backupDir, verify, noSwitch, !allowWrites,
+                skipBackup, workers, Duration.ofSeconds(switchTimeout), Duration.ofSeconds(lockTtl),
+                Optional.ofNullable(postponeFile));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.promoter.cli;
+
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.admin.LiveTarget;
+import dev.promoter.core.backup.BackupManifest;
+import dev.promoter.core.backup.Backups;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.ProgressListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restore a backup into an EMPTY database (it is created when missing). The backup's files are checked against its manifest first; a damaged backup is refused.", ""},
+        footer = {"", "Example:", "  promote restore --backup promoter-backups/storage-20261122-020000 \\",
+                "      --url jdbc:postgresql://db/storage_restored"})
+public class RestoreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ConnectionOptions connection;
+    @Mixin
+    VerboseOption verbose;
+    @Option(names = "--backup", required = true, paramLabel = "DIR", description = "The backup folder (holding manifest.json).")
+    Path backup;
+
+    private final Env env;
+
+    public RestoreCommand(Env env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+        BackupManifest m = Backups.verify(backup);
+        LiveTarget t = LiveTarget.open(env.dialects(), connection.spec(env), env.clock(), true);
+        if (!m.dialect().equals(t.dialect().name().id())) {
+            throw PromoterException.refused("Backup " + backup + " is of a " + m.dialect() + " database; the target is "
+                    + t.dialect().name() + ". Restore it into a " + m.dialect() + " database");
+        }
+        var tables = Connections.jdbi(t.server().live()).withHandle(h -> t.dialect().introspector().tables(h));
+        if (!tables.isEmpty()) {
+            throw PromoterException.refused("Target " + t.server().liveDatabase() + " is not empty (" + tables.size()
+                    + " tables); restore only into an empty database so nothing is overwritten");
+        }
+        new Backups(t.dialect().backupTool(), env.clock()).restore(backup, t.server().live(), ProgressListener.NONE);
+        if (m.product() != null && m.version() != null) {
+            t.ledger().setLive(t.key(), m.product(), dev.promoter.core.version.Version.parse(m.version()),
+                    m.dialect(), "restore of " + backup.toAbsolutePath());
+        }
+        spec.commandLine().getOut().println("Restored " + m.tables().size() + " tables from " + backup + " into "
+                + t.server().liveDatabase());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}
