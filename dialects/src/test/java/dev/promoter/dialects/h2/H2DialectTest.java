@@ -1,0 +1,59 @@
+package dev.promoter.dialects.h2;
+
+import dev.promoter.core.Outcome;
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.DialectName;
+import dev.promoter.core.spi.Dialects;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class H2DialectTest {
+    private final H2Dialect dialect = new H2Dialect();
+
+    @Test
+    void isFoundThroughServiceLoaderAndAnswersCapabilities() {
+        assertThat(Dialects.load().get(DialectName.H2)).isInstanceOf(H2Dialect.class);
+        assertThat(dialect.acceptsUrl("jdbc:h2:file:/tmp/x")).isTrue();
+        assertThat(dialect.acceptsUrl("JDBC:H2:./x")).isTrue();
+        assertThat(dialect.acceptsUrl("jdbc:postgresql://h/db")).isFalse();
+        assertThat(dialect.supportsDdlTransactions()).isFalse();
+        assertThat(dialect.quote("a \"b\"")).isEqualTo("\"a \"\"b\"\"\"");
+    }
+
+    @Test
+    void recognizesH2FromConnectionMetadata(@TempDir Path dir) throws Exception {
+        try (Connection c = Connections.open(new ConnectionSpec("jdbc:h2:file:" + dir.resolve("x"), "sa", null))) {
+            assertThat(dialect.recognizes(c.getMetaData())).isTrue();
+        }
+    }
+
+    @Test
+    void refusesInMemoryAndRemoteDatabases() {
+        assertThatThrownBy(() -> dialect.server(new ConnectionSpec("jdbc:h2:mem:test", "sa", null)))
+                .isInstanceOf(PromoterException.class)
+                .hasMessageContaining("in-memory database cannot be promoted")
+                .satisfies(e -> assertThat(((PromoterException) e).outcome()).isEqualTo(Outcome.BAD_INPUT));
+        assertThatThrownBy(() -> dialect.server(new ConnectionSpec("jdbc:h2:tcp://host/~/db", "sa", null)))
+                .hasMessageContaining("TCP server");
+    }
+
+    @Test
+    void parsesUrlForms() {
+        H2Url a = H2Url.parse("jdbc:h2:file:/data/app/prod;MODE=MySQL;IFEXISTS=TRUE;AUTO_SERVER=TRUE");
+        assertThat(a.folder()).isEqualTo(Path.of("/data/app"));
+        assertThat(a.name()).isEqualTo("prod");
+        assertThat(a.options()).containsExactly("MODE=MySQL", "AUTO_SERVER=TRUE");
+        assertThat(a.sibling("stg").url(true))
+                .isEqualTo("jdbc:h2:file:/data/app/stg;MODE=MySQL;AUTO_SERVER=TRUE;IFEXISTS=TRUE");
+        assertThat(H2Url.parse("jdbc:h2:/data/app/prod").base()).isEqualTo(Path.of("/data/app/prod"));
+        assertThat(H2Url.parse("jdbc:h2:./rel/db").base()).isEqualTo(Path.of("rel/db").toAbsolutePath());
+    }
+}

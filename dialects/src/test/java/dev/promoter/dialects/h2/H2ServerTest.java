@@ -1,0 +1,69 @@
+package dev.promoter.dialects.h2;
+
+import dev.promoter.core.Outcome;
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.ledger.Ledger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class H2ServerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void createsListsAndDropsSiblingFiles() {
+        H2Fixture f = new H2Fixture(dir);
+        assertThat(f.server.liveDatabase()).isEqualTo("live");
+        assertThat(f.server.ledgerKey()).isEqualTo(dir.resolve("live").toAbsolutePath().toString());
+        assertThat(f.server.exists("live")).isTrue();
+        assertThat(f.server.exists("live_staging_1")).isFalse();
+
+        f.server.create("live_staging_1");
+        assertThat(Files.exists(dir.resolve("live_staging_1.mv.db"))).isTrue();
+        assertThat(f.server.list("live_")).containsExactly("live_staging_1");
+        assertThat(f.server.database("live_staging_1").url()).endsWith(";MODE=REGULAR;IFEXISTS=TRUE");
+        assertThatThrownBy(() -> f.server.create("live_staging_1")).hasMessageContaining("already exists");
+
+        // open in this JVM while dropping: drop shuts it down first
+        f.jdbi("live_staging_1").useHandle(h -> {
+            h.execute("CREATE TABLE t (x INT)");
+            f.server.drop("live_staging_1");
+        });
+        assertThat(f.server.exists("live_staging_1")).isFalse();
+        assertThat(f.server.list("live_")).isEmpty();
+    }
+
+    @Test
+    void neverCreatesADatabaseByOpeningIt() {
+        H2Fixture f = new H2Fixture(dir);
+        assertThatThrownBy(() -> Connections.open(f.server.database("typo")).close()).isInstanceOf(SQLException.class);
+        assertThat(f.server.exists("typo")).isFalse();
+    }
+
+    @Test
+    void refusesToDropLiveOrTheLedgerAndRejectsPathNames() {
+        H2Fixture f = new H2Fixture(dir);
+        assertThatThrownBy(() -> f.server.drop("live"))
+                .isInstanceOf(PromoterException.class).hasMessageContaining("live database")
+                .satisfies(e -> assertThat(((PromoterException) e).outcome()).isEqualTo(Outcome.REFUSED));
+        assertThatThrownBy(() -> f.server.drop(H2Server.LEDGER_NAME)).hasMessageContaining("ledger");
+        assertThatThrownBy(() -> f.server.database("../escape")).hasMessageContaining("Invalid H2 database name");
+        assertThat(f.server.exists("live")).isTrue();
+    }
+
+    @Test
+    void ledgerIsItsOwnFileBesideLive() {
+        H2Fixture f = new H2Fixture(dir);
+        Ledger.open(Connections.jdbi(f.server.ledger()), Clock.systemUTC());
+        assertThat(Files.exists(dir.resolve("promoter_ledger.mv.db"))).isTrue();
+    }
+}
