@@ -133,7 +133,8 @@ public final class LiquibaseMigrator {
             Map<String, Object> scope = new LinkedHashMap<>();
             scope.put(Scope.Attr.ui.name(), new LoggerUIService());
             scope.put("liquibase.analytics.enabled", false);
-            scope.put("liquibase.showSummaryOutput", "LOG");
+            scope.put("liquibase.command.showSummaryOutput", "LOG");
+            scope.put("liquibase.command.showSummary", "OFF");
             Path changelogDir = dir;
             return Scope.child(scope, () -> {
                 try (var accessor = new DirectoryResourceAccessor(changelogDir)) {
