@@ -57,6 +57,25 @@ class H2IntrospectorTest {
     }
 
     @Test
+    void checksumHandlesEveryCommonType() {
+        H2Fixture f = new H2Fixture(dir);
+        TableRef all = new TableRef("PUBLIC", "ALL_TYPES");
+        f.liveJdbi().useHandle(h -> {
+            h.execute("CREATE TABLE all_types (j JSON, a INTEGER ARRAY, u UUID, tz TIMESTAMP WITH TIME ZONE,"
+                    + " d DECFLOAT, b BOOLEAN, bl BLOB, i INTERVAL DAY TO SECOND, e ENUM('x', 'y'), r ROW(p INT, q INT),"
+                    + " dbl DOUBLE PRECISION, t TIME, dt DATE, n NUMERIC(30, 10))");
+            h.execute("INSERT INTO all_types VALUES (JSON '{\"k\": [1, 2]}', ARRAY[1, NULL], RANDOM_UUID(),"
+                    + " TIMESTAMP WITH TIME ZONE '2024-01-01 10:00:00+02', 1.5e300, TRUE, X'0102', INTERVAL '1 02:03:04' DAY TO SECOND,"
+                    + " 'y', ROW(1, 2), 0.1, TIME '10:00:00', DATE '2024-02-29', 12345678901234567890.0123456789)");
+            h.execute("INSERT INTO all_types (j) VALUES (NULL)");
+        });
+        TableChecksum first = f.checksums("live").get(all);
+        assertThat(first.rows()).isEqualTo(2);
+        f.liveJdbi().useHandle(h -> h.execute("UPDATE all_types SET bl = X'0103' WHERE bl IS NOT NULL"));
+        assertThat(f.checksums("live").get(all)).isNotEqualTo(first);
+    }
+
+    @Test
     void countersCompareIdentityAndSequenceWithMaxKey() {
         H2Fixture f = new H2Fixture(dir);
         f.liveJdbi().useHandle(h -> {
