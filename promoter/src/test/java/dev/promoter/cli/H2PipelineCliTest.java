@@ -1,0 +1,167 @@
+package dev.promoter.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.ledger.Ledger;
+import dev.promoter.core.ledger.PromotionLock;
+import dev.promoter.core.spi.TableChecksum;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The whole pipeline through the CLI on real H2 files: promotion, and each refusal leaving live untouched. */
+class H2PipelineCliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void promotesFromOldestToNewestCarryingEveryRow() throws Exception {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        Map<String, TableChecksum> before = live.checksums();
+
+        CliRun r = CliRun.run(live.runArgs("--verify"));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("PROMOTED", "1.0.0 -> 1.10.0");
+        Map<String, TableChecksum> after = live.checksums();
+        assertThat(after).containsKeys("workflow_executions", "task_executions", "action_executions", "um_tenant",
+                "um_user_store").doesNotContainKey("executions");
+        // untouched tables carried exactly; moved rows all present
+        assertThat(after.get("audit_log")).isEqualTo(before.get("audit_log"));
+        assertThat(after.get("storage_volume")).isEqualTo(before.get("storage_volume"));
+        assertThat(after.get("kv_pair").rows()).isEqualTo(before.get("kv_pair").rows());
+        long moved = after.get("workflow_executions").rows() + after.get("task_executions").rows()
+                + after.get("action_executions").rows();
+        assertThat(moved).isEqualTo(before.get("executions").rows());
+        // the archive holds the old live
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .anyMatch(n -> n.startsWith("storage_archive_") && n.endsWith(".mv.db"));
+        }
+        CliRun status = CliRun.run("status", "--url", live.url, "--user", "sa", "--json");
+        JsonNode s = new ObjectMapper().readTree(status.out());
+        assertThat(s.at("/live/version").asText()).isEqualTo("1.10.0");
+        // the JSON report of the run
+        try (Stream<Path> reports = Files.walk(tmp.resolve("reports"))) {
+            Path report = reports.filter(p -> p.getFileName().toString().equals("report.json")).findFirst().orElseThrow();
+            JsonNode j = new ObjectMapper().readTree(report.toFile());
+            assertThat(j.get("result").asText()).isEqualTo("PROMOTED");
+            assertThat(j.get("stages")).hasSize(7);
+            assertThat(j.get("checkpoints").findValuesAsText("status")).isNotEmpty().allMatch(x -> !x.equals("FAIL"));
+        }
+        CliRun history = CliRun.run("history", "--url", live.url, "--user", "sa");
+        assertThat(history.out()).contains("PROMOTED", "INSTALLED".equals("") ? "" : "install");
+    }
+
+    @Test
+    void nothingToDoWhenAlreadyAtTarget() {
+        H2Live live = new H2Live(tmp).installAt("1.10.0");
+        CliRun r = CliRun.run(live.runArgs("--verify"));
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("NOTHING_TO_DO");
+    }
+
+    @Test
+    void rollbackIsRefusedAndLiveUntouched() {
+        H2Live live = new H2Live(tmp).installAt("1.9.0");
+        Map<String, TableChecksum> before = live.checksums();
+        CliRun r = CliRun.run(live.runArgs("--verify", "--to", "1.2.0"));
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("Rollback is not supported", "1.9.0", "1.2.0", "restore");
+        assertThat(live.checksums()).isEqualTo(before);
+    }
+
+    @Test
+    void crossDialectIsRefusedAndLiveUntouched() {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        Map<String, TableChecksum> before = live.checksums();
+
+        CliRun byFlag = CliRun.run(live.runArgs("--verify", "--dialect", "postgresql"));
+        assertThat(byFlag.exit()).isEqualTo(3);
+        assertThat(byFlag.err()).contains("Cross-dialect", "h2", "postgresql");
+
+        CliRun byStaging = CliRun.run(live.runArgs("--verify", "--staging-url", "jdbc:postgresql://127.0.0.1:5432/x"));
+        assertThat(byStaging.exit()).isEqualTo(3);
+        assertThat(byStaging.err()).contains("Cross-dialect", "postgresql");
+        assertThat(live.checksums()).isEqualTo(before);
+    }
+
+    @Test
+    void unknownLiveVersionAsksForStamp() {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        // a second database in the same folder, created by hand, never recorded
+        var other = live.dialect.server(live.spec);
+        other.create("handmade");
+        CliRun r = CliRun.run("--verify", "--url", "jdbc:h2:file:" + tmp.resolve("handmade"), "--user", "sa",
+                "--sql", live.sql.toString(), "--report-dir", tmp.resolve("reports").toString());
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("unknown", "promote stamp");
+    }
+
+    @Test
+    void editedScriptIsRefusedNamingTheFileAndLiveUntouched() throws Exception {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        Map<String, TableChecksum> before = live.checksums();
+        Path script = live.sql.resolve("storage-server/1.0.0/h2/migration.sql");
+        Files.writeString(script, Files.readString(script).replace("VARCHAR(100)", "VARCHAR(120)"));
+
+        CliRun r = CliRun.run(live.runArgs("--verify"));
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(3);
+        assertThat(r.err()).contains("storage-server/1.0.0/h2/migration.sql", "edited after");
+        assertThat(live.checksums()).isEqualTo(before);
+        CliRun status = CliRun.run("status", "--url", live.url, "--user", "sa");
+        assertThat(status.out()).contains("1.0.0");
+    }
+
+    @Test
+    void lockHeldByAnotherRunIsRefusedNamingIt() {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        Map<String, TableChecksum> before = live.checksums();
+        var server = live.dialect.server(live.spec);
+        Ledger ledger = Ledger.open(Connections.jdbi(server.ledger()), Clock.systemUTC());
+        try (var lease = new PromotionLock(ledger).acquire(server.ledgerKey(), "other-run-42", "ops@host pid 1",
+                Duration.ofMinutes(5))) {
+            CliRun r = CliRun.run(live.runArgs("--verify"));
+            assertThat(r.exit()).isEqualTo(3);
+            assertThat(r.err()).contains("other-run-42", "ops@host pid 1");
+        }
+        assertThat(live.checksums()).isEqualTo(before);
+    }
+
+    @Test
+    void preCreatedTableIsRefusedWithTheFix() {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        Connections.jdbi(live.dialect.server(live.spec).live())
+                .useHandle(h -> h.execute("CREATE TABLE um_tenant (id BIGINT PRIMARY KEY)"));
+        CliRun r = CliRun.run(live.runArgs("--verify"));
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err()).contains("UM_TENANT", "already", "DROP TABLE");
+    }
+
+    @Test
+    void stampAdoptsADatabaseAndTheNextRunStartsThere() {
+        H2Live live = new H2Live(tmp).installAt("1.2.0");
+        var server = live.dialect.server(live.spec);
+        Ledger ledger = Ledger.open(Connections.jdbi(server.ledger()), Clock.systemUTC());
+        ledger.forget(server.ledgerKey());
+        assertThat(CliRun.run("status", "--url", live.url, "--user", "sa").out()).contains("unknown");
+
+        CliRun stamp = CliRun.run("stamp", "1.2.0", "--url", live.url, "--user", "sa", "--sql", live.sql.toString());
+        assertThat(stamp.exit()).as(stamp.all()).isZero();
+        assertThat(CliRun.run("status", "--url", live.url, "--user", "sa").out()).contains("storage-server 1.2.0");
+
+        CliRun r = CliRun.run(live.runArgs("--verify"));
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("1.2.0 -> 1.10.0", "through [1.9.0, 1.10.0]");
+    }
+}
