@@ -55,6 +55,8 @@ public abstract class PipelineCommand implements Callable<Integer> {
     boolean skipBackup;
     @Option(names = "--postpone-file", paramLabel = "FILE", description = "While FILE exists the run waits before the switch.")
     Path postponeFile;
+    @Option(names = "--allow-drift", description = "A schema that differs from a fresh install of the target is a warning, not a failure.")
+    boolean allowDrift;
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file of options (keys are the long option names). Env: PROMOTER_CONFIG.")
     Path config;
 
@@ -86,6 +88,6 @@ public abstract class PipelineCommand implements Callable<Integer> {
                 Optional.ofNullable(tree.product), Optional.ofNullable(to).map(Version::parse),
                 Optional.ofNullable(dialect).map(DialectName::parse), backupDir, verify, noSwitch, !allowWrites,
                 skipBackup, workers, Duration.ofSeconds(switchTimeout), Duration.ofSeconds(lockTtl),
-                Optional.ofNullable(postponeFile));
+                Optional.ofNullable(postponeFile), allowDrift);
     }
 }

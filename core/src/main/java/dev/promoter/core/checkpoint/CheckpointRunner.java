@@ -2,6 +2,7 @@ package dev.promoter.core.checkpoint;
 
 import dev.promoter.core.plan.MigrationPlan;
 import dev.promoter.core.spi.CounterState;
+import dev.promoter.core.spi.Dialect;
 import dev.promoter.core.spi.Introspector;
 import dev.promoter.core.spi.Snapshot;
 import dev.promoter.core.spi.TableChecksum;
@@ -26,9 +27,11 @@ import java.util.function.Supplier;
  */
 public final class CheckpointRunner {
     private final Introspector introspector;
+    private final Dialect dialect;
 
-    public CheckpointRunner(Introspector introspector) {
-        this.introspector = introspector;
+    public CheckpointRunner(Dialect dialect) {
+        this.dialect = dialect;
+        this.introspector = dialect.introspector();
     }
 
     public List<CheckpointResult> run(Handle staging, Snapshot snapshot, MigrationPlan plan) {
@@ -106,6 +109,9 @@ public final class CheckpointRunner {
                     "the next insert would collide with an existing key: restart the counter above the max key "
                             + "in the script that moved the rows", 0);
         }));
+
+        // foreign keys
+        out.add(timed("foreign keys valid", "foreign-key", () -> new ForeignKeyCheck(dialect).run(staging, stagingTables)));
 
         // declared checks
         for (var v : plan.versions()) {

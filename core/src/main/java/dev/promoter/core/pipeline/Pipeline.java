@@ -6,6 +6,7 @@ import dev.promoter.core.backup.BackupManifest;
 import dev.promoter.core.backup.Backups;
 import dev.promoter.core.checkpoint.CheckpointResult;
 import dev.promoter.core.checkpoint.CheckpointRunner;
+import dev.promoter.core.checkpoint.SchemaDrift;
 import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.Connections;
 import dev.promoter.core.ledger.LedgerCheckpoint;
@@ -125,8 +126,12 @@ public final class Pipeline {
             }, x -> "sealed at snapshot " + snapshot.takenAt() + ", watermark recorded");
 
             // verify
-            List<CheckpointResult> results = s.stage(Stage.VERIFY, () -> Connections.jdbi(staging).withHandle(h ->
-                    new CheckpointRunner(ctx.dialect().introspector()).run(h, snapshot, ctx.plan())),
+            List<CheckpointResult> results = s.stage(Stage.VERIFY, () -> {
+                        List<CheckpointResult> r = new java.util.ArrayList<>(Connections.jdbi(staging).withHandle(h ->
+                                new CheckpointRunner(ctx.dialect()).run(h, snapshot, ctx.plan())));
+                        r.add(freshInstallDiff(ctx, staging, o.allowDrift()));
+                        return r;
+                    },
                     r -> r.stream().filter(CheckpointResult::failed).count() + " of " + r.size() + " checkpoint(s) failed");
             s.checkpoints = results;
             listener.checkpoints(results);
@@ -186,6 +191,35 @@ public final class Pipeline {
             });
         } catch (SQLException e) {
             throw Connections.unableToConnect(staging, e);
+        }
+    }
+
+    /** Builds the target from nothing in a scratch database and compares its schema with staging's. */
+    private CheckpointResult freshInstallDiff(RunContext ctx, ConnectionSpec staging, boolean allowDrift) {
+        long t0 = System.nanoTime();
+        var server = ctx.server();
+        String scratch = Preflight.derivedName(server.liveDatabase(), "_pf_" + ctx.runId().replace("-", "_"),
+                server.maxNameLength());
+        server.create(scratch);
+        try {
+            ConnectionSpec fresh = server.database(scratch);
+            var chain = new Planner(ctx.product()).install(ctx.target(), ctx.dialect().name());
+            try (Connection c = Connections.open(fresh)) {
+                new LiquibaseMigrator(ctx.dialect()).update(c, chain, chain.scripts(), ScriptListener.NONE);
+            } catch (SQLException e) {
+                throw Connections.unableToConnect(fresh, e);
+            }
+            var introspector = ctx.dialect().introspector();
+            var expected = Connections.jdbi(fresh).withHandle(introspector::schema);
+            var actual = Connections.jdbi(staging).withHandle(introspector::schema);
+            return SchemaDrift.compare(actual, expected, ctx.target().toString(), allowDrift,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } finally {
+            try {
+                server.drop(scratch);
+            } catch (RuntimeException e) {
+                listener.message("could not drop scratch database " + scratch + ": " + e.getMessage());
+            }
         }
     }
 
