@@ -6,12 +6,20 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
+import dev.promoter.core.spi.Snapshot;
+import dev.promoter.core.spi.TableChecksum;
+import dev.promoter.core.spi.TableRef;
+import dev.promoter.core.spi.WriteFreeze;
+
+import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The tool's own record, kept on the live server outside the databases being swapped: the live
@@ -207,6 +215,43 @@ public final class Ledger {
                         + " FROM promoter_checkpoint WHERE run_id = :r ORDER BY seq").bind("r", runId)
                 .map((rs, ctx) -> new LedgerCheckpoint(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8))).list());
+    }
+
+    /** Keeps the clone's snapshot (per-table counts and checksums) so that a later switch or verify can use it. */
+    public void saveSnapshot(String runId, Snapshot snapshot) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("DELETE FROM promoter_snapshot WHERE run_id = :r").bind("r", runId).execute();
+            var batch = h.prepareBatch("INSERT INTO promoter_snapshot (run_id, seq, schema_name, table_name, row_count,"
+                    + " hash_sum, taken_at) VALUES (:r, :s, :sc, :t, :n, :h, :at)");
+            int seq = 0;
+            for (var e : snapshot.tables().entrySet()) {
+                batch.bind("r", runId).bind("s", ++seq).bind("sc", e.getKey().schema()).bind("t", e.getKey().name())
+                        .bind("n", e.getValue().rows()).bind("h", e.getValue().hashSum().toString(16))
+                        .bind("at", snapshot.takenAt().toEpochMilli()).add();
+            }
+            if (seq > 0) {
+                batch.execute();
+            }
+        });
+    }
+
+    /** The snapshot of a run (without its write freeze, which ended with the run). */
+    public Optional<Snapshot> snapshot(String runId) {
+        return jdbi.withHandle(h -> {
+            Map<TableRef, TableChecksum> tables = new TreeMap<>();
+            long[] takenAt = {-1};
+            h.createQuery("SELECT schema_name, table_name, row_count, hash_sum, taken_at FROM promoter_snapshot"
+                    + " WHERE run_id = :r ORDER BY seq").bind("r", runId).map((rs, ctx) -> {
+                        tables.put(new TableRef(rs.getString(1), rs.getString(2)),
+                                TableChecksum.of(rs.getLong(3), new BigInteger(rs.getString(4), 16)));
+                        takenAt[0] = rs.getLong(5);
+                        return null;
+                    }).list();
+            String watermark = h.createQuery("SELECT watermark FROM promoter_run WHERE run_id = :r").bind("r", runId)
+                    .mapTo(String.class).findOne().orElse(null);
+            return takenAt[0] < 0 ? Optional.<Snapshot>empty()
+                    : Optional.of(Snapshot.of(Instant.ofEpochMilli(takenAt[0]), watermark, tables, WriteFreeze.NONE));
+        });
     }
 
     private static int nextSeq(Handle h, String table, String runId) {

@@ -30,6 +30,9 @@ final class LedgerSchema {
             "CREATE TABLE IF NOT EXISTS promoter_checkpoint (run_id VARCHAR(64) NOT NULL, seq INT NOT NULL,"
                     + " name VARCHAR(500) NOT NULL, kind VARCHAR(40) NOT NULL, status VARCHAR(20) NOT NULL,"
                     + " expected VARCHAR(2000), actual VARCHAR(2000), detail VARCHAR(2000), PRIMARY KEY (run_id, seq))",
+            "CREATE TABLE IF NOT EXISTS promoter_snapshot (run_id VARCHAR(64) NOT NULL, seq INT NOT NULL,"
+                    + " schema_name VARCHAR(255), table_name VARCHAR(255) NOT NULL, row_count BIGINT NOT NULL,"
+                    + " hash_sum VARCHAR(64) NOT NULL, taken_at BIGINT NOT NULL, PRIMARY KEY (run_id, seq))",
             "CREATE TABLE IF NOT EXISTS promoter_lock (db_key VARCHAR(255) NOT NULL PRIMARY KEY,"
                     + " run_id VARCHAR(64) NOT NULL, holder VARCHAR(255) NOT NULL, acquired_at BIGINT NOT NULL,"
                     + " expires_at BIGINT NOT NULL)");

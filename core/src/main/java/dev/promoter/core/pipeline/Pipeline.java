@@ -122,6 +122,7 @@ public final class Pipeline {
             // stage: seal
             s.stage(Stage.STAGE, () -> {
                 ledger.setRunField(ctx.runId(), RunField.WATERMARK, snapshot.watermark());
+                ledger.saveSnapshot(ctx.runId(), snapshot);
                 return null;
             }, x -> "sealed at snapshot " + snapshot.takenAt() + ", watermark recorded");
 

@@ -1,0 +1,32 @@
+package dev.promoter.cli;
+
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.spi.DialectName;
+import dev.promoter.testing.TestServers;
+
+/** The pipeline contract on the real MariaDB (MySQL family) server. */
+class MySqlPipelineTest extends ServerPipelineContract {
+    @Override
+    protected ConnectionSpec admin() {
+        return TestServers.mysqlAdmin();
+    }
+
+    @Override
+    protected DialectName dialectName() {
+        return DialectName.MYSQL;
+    }
+
+    @Override
+    protected String urlOf(String db) {
+        String base = admin().url();
+        int q = base.indexOf('?');
+        String params = q < 0 ? "" : base.substring(q);
+        String noParams = q < 0 ? base : base.substring(0, q);
+        return noParams.substring(0, noParams.lastIndexOf('/') + 1) + db + params;
+    }
+
+    @Override
+    protected String foreignStagingUrl() {
+        return "jdbc:postgresql://127.0.0.1:5432/" + name + "_staging";
+    }
+}
