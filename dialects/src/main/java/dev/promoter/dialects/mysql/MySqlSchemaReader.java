@@ -133,7 +133,7 @@ final class MySqlSchemaReader {
                         String fk = rs.getString(4) == null ? "" : " references " + rs.getString(4) + " on update "
                                 + rs.getString(5) + " on delete " + rs.getString(6);
                         add("table " + rs.getString(1), "constraint " + rs.getString(2) + " "
-                                + rs.getString(3).toLowerCase(Locale.ROOT) + " (" + rs.getString(7) + ")" + fk);
+                                + rs.getString(3).toLowerCase(Locale.ROOT) + (rs.getString(7) == null ? "" : " (" + rs.getString(7) + ")") + fk);
                     }
                     return 0;
                 }).list();
