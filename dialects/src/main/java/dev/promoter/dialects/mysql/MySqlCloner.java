@@ -68,7 +68,7 @@ final class MySqlCloner implements Cloner {
         try {
             List<Connection> workers = new ArrayList<>();
             for (int i = 0; i < request.parallelism(); i++) {
-                workers.add(session(live, open, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+                workers.add(session(readerSpec(live), open, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
                         "SET SESSION time_zone = '+00:00'", "SET SESSION net_write_timeout = 3600"));
             }
             Connection target = session(loaderSpec(staging), open);
@@ -83,7 +83,9 @@ final class MySqlCloner implements Cloner {
             MySqlObjects.createTables(target, taken.objects().tables());
             Map<TableRef, TableChecksum> sums = copyAll(staging, open, workers, target, taken.objects(), progress);
             for (Connection w : workers) {
-                w.commit();
+                try (Statement ws = w.createStatement()) {
+                    ws.execute("COMMIT");
+                }
             }
             MySqlObjects.createCode(target, taken.objects());
             String watermark = taken.position() + ";digest=" + MySqlWatermark.digest(sums);
@@ -207,6 +209,11 @@ final class MySqlCloner implements Cloner {
                 + " AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", t.name()).stream().map(r -> r[0]).toList();
         String[] r = MySqlObjects.rows(c, MySqlIntrospector.checksumSql(cols, t.name())).get(0);
         return TableChecksum.of(Long.parseLong(r[0]), r[1] == null ? null : new java.math.BigInteger(r[1]));
+    }
+
+    /** Text arrives as utf8mb4 whatever the column's charset, matching LOAD DATA's CHARACTER SET utf8mb4. */
+    static ConnectionSpec readerSpec(ConnectionSpec live) {
+        return live.withUrl(MySqlUrl.parse(live.url()).withParam("characterSetResults", "utf8mb4").text());
     }
 
     static ConnectionSpec loaderSpec(ConnectionSpec staging) {
