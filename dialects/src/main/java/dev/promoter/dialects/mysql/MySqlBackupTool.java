@@ -58,13 +58,23 @@ final class MySqlBackupTool implements BackupTool {
     static Map<TableRef, Long> countRows(Path file) {
         Map<TableRef, Long> counts = new TreeMap<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            TableRef inserting = null;
             for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.startsWith("CREATE TABLE `")) {
+                int from = 0;
+                if (inserting == null && line.startsWith("CREATE TABLE `")) {
                     counts.putIfAbsent(new TableRef(null, name(line, "CREATE TABLE ".length())), 0L);
-                } else if (line.startsWith("INSERT INTO `")) {
+                    continue;
+                } else if (inserting == null && line.startsWith("INSERT INTO `")) {
                     int[] end = new int[1];
-                    String table = name(line, "INSERT INTO ".length(), end);
-                    counts.merge(new TableRef(null, table), tuples(line, end[0]), Long::sum);
+                    inserting = new TableRef(null, name(line, "INSERT INTO ".length(), end));
+                    from = end[0];
+                } else if (inserting == null) {
+                    continue;
+                }
+                long[] t = tuples(line, from);
+                counts.merge(inserting, t[0], Long::sum);
+                if (t[1] == 1) {
+                    inserting = null;
                 }
             }
         } catch (IOException e) {
@@ -99,8 +109,12 @@ final class MySqlBackupTool implements BackupTool {
         return sb.toString();
     }
 
-    /** Counts top-level '(' outside quoted strings (dump strings escape quotes with a backslash). */
-    private static long tuples(String line, int from) {
+    /**
+     * Counts top-level '(' outside quoted strings (dump strings escape quotes with a backslash) and tells
+     * whether the statement ends on this line: {count, 1 if ended}. Tuples never span lines (the dump
+     * writes newlines in strings as \n), but one INSERT may span many lines (mariadb-dump 10.11).
+     */
+    private static long[] tuples(String line, int from) {
         long n = 0;
         int depth = 0;
         boolean quoted = false;
@@ -120,8 +134,10 @@ final class MySqlBackupTool implements BackupTool {
                 }
             } else if (c == ')') {
                 depth--;
+            } else if (c == ';' && depth == 0) {
+                return new long[] {n, 1};
             }
         }
-        return n;
+        return new long[] {n, 0};
     }
 }
