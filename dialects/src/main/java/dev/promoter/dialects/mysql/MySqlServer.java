@@ -74,6 +74,10 @@ final class MySqlServer implements DatabaseServer {
         }
         List<String> cs = query("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA"
                 + " WHERE SCHEMA_NAME = ?", liveDatabase());
+        if (cs.stream().anyMatch(n -> !n.matches("[A-Za-z0-9_]+"))) {
+            throw PromoterException.failed("Unable to create database " + name + ": live's character set " + cs
+                    + " is not a plain name", null);
+        }
         String options = cs.isEmpty() ? "" : " CHARACTER SET " + cs.get(0) + " COLLATE " + cs.get(1);
         execute("create database " + name, "CREATE DATABASE " + MySqlDialect.quoteName(name) + options);
     }

@@ -56,6 +56,7 @@ class MySqlAtomicSwitchTest {
         DatabaseServer server = dialect.server(scratch.spec(live));
         SwitchResult result = dialect.atomicSwitch().switchOver(new SwitchRequest(server, staging, archive, snap, Duration.ofSeconds(10)));
         waitingWrite.get();
+        System.out.println("MEASURED switch blocked window ms: " + result.blockedWindowMillis() + " - " + result.detail());
         assertThat(result.archive()).isEqualTo(archive);
         assertThat(result.blockedWindowMillis()).isBetween(0L, 10_000L);
         assertThat(server.exists(staging)).isFalse();

@@ -30,7 +30,12 @@ class MySqlClonerTest {
 
     private Snapshot cloneLive(MySqlCloner cloner, String live, String staging, int workers, boolean freeze) {
         return cloner.cloneDatabase(new CloneRequest(scratch.spec(live), scratch.spec(staging), workers, freeze,
-                Duration.ofSeconds(5)), ProgressListener.NONE);
+                Duration.ofSeconds(5)), new ProgressListener() {
+                    @Override
+                    public void message(String text) {
+                        System.out.println("MEASURED " + text);
+                    }
+                });
     }
 
     @Test
