@@ -1,0 +1,235 @@
+package dev.promoter.dialects.mysql;
+
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.CloneRequest;
+import dev.promoter.core.spi.Cloner;
+import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.core.spi.Snapshot;
+import dev.promoter.core.spi.TableChecksum;
+import dev.promoter.core.spi.TableRef;
+import dev.promoter.core.spi.WriteFreeze;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Clones live into staging from ONE consistent view shared by all parallel workers.
+ *
+ * <p>Why it is consistent: a coordinator session takes {@code FLUSH TABLES WITH READ LOCK}, after which no
+ * transaction can commit anywhere on the server. While it is held, each of the N worker sessions runs
+ * {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} (REPEATABLE READ): their InnoDB read views are all
+ * created with the same set of committed transactions, so together they see one state of live, the one
+ * the binlog position/GTID read under the same lock describes. Object DDL is read by SHOW CREATE under
+ * the lock too (no DDL can run), and the write freeze, when asked for, is taken before the lock is
+ * dropped. The lock is then released (its window is reported, typically milliseconds); the workers keep
+ * reading their snapshot while live takes writes. The global lock waits at most the request's lock
+ * timeout (lock_wait_timeout): a long-running query on live makes the clone fail rather than stall writes.
+ *
+ * <p>Rows are streamed through the tool (never {@code INSERT ... SELECT} across databases, which under
+ * REPEATABLE READ locks live's rows instead of reading the snapshot); per-table count and checksum are
+ * computed in the same snapshot transactions. Tables are created first (their SHOW CREATE carries
+ * AUTO_INCREMENT, charsets and indexes), then data, then views, routines, triggers (so they do not fire
+ * during the copy) and events.
+ */
+final class MySqlCloner implements Cloner {
+    private final MySqlTableCopier.Path forcedPath;
+
+    MySqlCloner() {
+        this(null);
+    }
+
+    /** {@code forcedPath} non-null forces the bulk path (tests of the INSERT fallback). */
+    MySqlCloner(MySqlTableCopier.Path forcedPath) {
+        this.forcedPath = forcedPath;
+    }
+
+    private record Taken(Instant at, MySqlObjects objects, String position, long lockMillis, MySqlWriteFreeze freeze) {
+    }
+
+    @Override
+    public Snapshot cloneDatabase(CloneRequest request, ProgressListener progress) {
+        ConnectionSpec live = MySqlUrl.normalize(request.live());
+        ConnectionSpec staging = MySqlUrl.normalize(request.staging());
+        List<Connection> open = new ArrayList<>();
+        MySqlWriteFreeze freeze = null;
+        try {
+            List<Connection> workers = new ArrayList<>();
+            for (int i = 0; i < request.parallelism(); i++) {
+                workers.add(session(readerSpec(live), open, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+                        "SET SESSION time_zone = '+00:00'", "SET SESSION net_write_timeout = 3600"));
+            }
+            Connection target = session(loaderSpec(staging), open);
+            if (!MySqlObjects.rows(target, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()").isEmpty()) {
+                throw PromoterException.refused("Staging database " + staging + " is not empty; Promoter clones into an "
+                        + "empty database only. Drop and recreate it");
+            }
+            Taken taken = takeSnapshot(live, open, workers, request);
+            freeze = taken.freeze();
+            progress.message("Snapshot of " + live + " taken at " + taken.position() + "; global read lock held "
+                    + taken.lockMillis() + " ms");
+            MySqlObjects.createTables(target, taken.objects().tables());
+            Map<TableRef, TableChecksum> sums = copyAll(staging, open, workers, target, taken.objects(), progress);
+            for (Connection w : workers) {
+                try (Statement ws = w.createStatement()) {
+                    ws.execute("COMMIT");
+                }
+            }
+            MySqlObjects.createCode(target, taken.objects());
+            String watermark = taken.position() + ";digest=" + MySqlWatermark.digest(sums);
+            return Snapshot.of(taken.at(), watermark, sums, freeze == null ? WriteFreeze.NONE : freeze);
+        } catch (SQLException | RuntimeException e) {
+            if (freeze != null) {
+                freeze.release();
+            }
+            if (e instanceof PromoterException p) {
+                throw p;
+            }
+            throw PromoterException.failed("Unable to clone " + live + " into " + staging + ": "
+                    + (e instanceof SQLException s ? Connections.describe(s) : String.valueOf(e.getMessage()))
+                    + ". Live is unchanged; drop the staging database and run again", e);
+        } finally {
+            for (Connection c : open) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // closing ends the session and its transaction
+                }
+            }
+        }
+    }
+
+    private Taken takeSnapshot(ConnectionSpec live, List<Connection> open, List<Connection> workers, CloneRequest request)
+            throws SQLException {
+        long seconds = Math.max(1, request.lockTimeout().toSeconds());
+        Connection coordinator = session(live, open, "SET SESSION lock_wait_timeout = " + seconds);
+        Connection freezeSession = request.freezeWrites() ? Connections.open(live) : null;
+        MySqlWriteFreeze freeze = null;
+        try (Statement s = coordinator.createStatement()) {
+            s.execute("FLUSH TABLES WITH READ LOCK");
+            long t0 = System.nanoTime();
+            Taken taken;
+            try {
+                for (Connection w : workers) {
+                    try (Statement ws = w.createStatement()) {
+                        ws.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+                    }
+                }
+                Instant at = Instant.now();
+                String position = MySqlWatermark.position(coordinator);
+                MySqlObjects objects = MySqlObjects.read(workers.get(0));
+                if (freezeSession != null) {
+                    try (Statement fs = freezeSession.createStatement()) {
+                        fs.execute("SET SESSION lock_wait_timeout = " + seconds);
+                    }
+                    freeze = MySqlWriteFreeze.take(freezeSession, MySqlUrl.parse(live.url()).database(),
+                            objects.tables().stream().map(MySqlObjects.Ddl::name).toList());
+                }
+                taken = new Taken(at, objects, position, 0, freeze);
+            } finally {
+                s.execute("UNLOCK TABLES");
+            }
+            return new Taken(taken.at(), taken.objects(), taken.position(), (System.nanoTime() - t0) / 1_000_000, freeze);
+        } catch (SQLException | RuntimeException e) {
+            if (freeze != null) {
+                freeze.release();
+            } else if (freezeSession != null) {
+                freezeSession.close();
+            }
+            throw e;
+        }
+    }
+
+    private Map<TableRef, TableChecksum> copyAll(ConnectionSpec staging, List<Connection> open, List<Connection> workers,
+                                                 Connection probe, MySqlObjects objects, ProgressListener progress)
+            throws SQLException {
+        MySqlTableCopier.Path path = forcedPath != null ? forcedPath
+                : "1".equals(MySqlObjects.rows(probe, "SELECT @@GLOBAL.local_infile + 0").get(0)[0])
+                ? MySqlTableCopier.Path.LOAD_DATA : MySqlTableCopier.Path.INSERT;
+        Queue<TableRef> queue = new ConcurrentLinkedQueue<>();
+        objects.tables().stream().map(t -> new TableRef(null, t.name()))
+                .filter(t -> !MySqlIntrospector.LIQUIBASE_TABLES.contains(t.name().toUpperCase(java.util.Locale.ROOT)))
+                .forEach(queue::add);
+        Map<TableRef, TableChecksum> sums = new ConcurrentHashMap<>();
+        List<Connection> targets = new ArrayList<>();
+        for (int i = 0; i < workers.size(); i++) {
+            targets.add(session(loaderSpec(staging), open, "SET SESSION foreign_key_checks = 0", "SET SESSION unique_checks = 0",
+                    "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'", "SET SESSION time_zone = '+00:00'"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(workers.size(), r -> new Thread(r, "promoter-mysql-copy"));
+        try {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (int i = 0; i < workers.size(); i++) {
+                Connection source = workers.get(i);
+                Connection target = targets.get(i);
+                futures.add(pool.submit(() -> {
+                    for (TableRef t = queue.poll(); t != null; t = queue.poll()) {
+                        sums.put(t, checksum(source, t));
+                        progress.tableStarted(t, sums.get(t).rows());
+                        long[] done = MySqlTableCopier.copy(source, target, t, path, progress);
+                        progress.tableFinished(t, done[0], done[1]);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    queue.clear();
+                    if (e.getCause() instanceof SQLException s) {
+                        throw s;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return sums;
+    }
+
+    private static TableChecksum checksum(Connection c, TableRef t) throws SQLException {
+        List<String> cols = MySqlObjects.rows(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                + " AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", t.name()).stream().map(r -> r[0]).toList();
+        String[] r = MySqlObjects.rows(c, MySqlIntrospector.checksumSql(cols, t.name())).get(0);
+        return TableChecksum.of(Long.parseLong(r[0]), r[1] == null ? null : new java.math.BigInteger(r[1]));
+    }
+
+    /** Text arrives as utf8mb4 whatever the column's charset, matching LOAD DATA's CHARACTER SET utf8mb4. */
+    static ConnectionSpec readerSpec(ConnectionSpec live) {
+        return live.withUrl(MySqlUrl.parse(live.url()).withParam("characterSetResults", "utf8mb4").text());
+    }
+
+    static ConnectionSpec loaderSpec(ConnectionSpec staging) {
+        return staging.withUrl(MySqlUrl.parse(staging.url()).withParam("allowLoadLocalInfile", "true")
+                .withParam("rewriteBatchedStatements", "true").text());
+    }
+
+    /** Opens a session, runs {@code setup}, and registers it for closing. */
+    static Connection session(ConnectionSpec spec, List<Connection> open, String... setup) throws SQLException {
+        Connection c = Connections.open(spec);
+        open.add(c);
+        try (Statement s = c.createStatement()) {
+            for (String sql : setup) {
+                s.execute(sql);
+            }
+        }
+        return c;
+    }
+}

@@ -1,0 +1,240 @@
+package dev.promoter.dialects.mysql;
+
+import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.core.spi.TableRef;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Streams one table's rows from a source session (Connector/J streaming result set: one row in memory at a
+ * time) into the same table of a target session. Fast path: {@code LOAD DATA LOCAL INFILE} fed from an
+ * in-memory stream ({@code JdbcStatement#setLocalInfileInputStream}) that encodes rows as they are read;
+ * fallback when the server has {@code local_infile=OFF}: batched multi-row INSERTs
+ * ({@code rewriteBatchedStatements}). Generated columns are not copied (the target computes them).
+ */
+final class MySqlTableCopier {
+    private static final int BATCH = 1000;
+    private static final Set<String> BINARY = Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob",
+            "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
+            "geometrycollection");
+
+    enum Path { LOAD_DATA, INSERT }
+
+    private record Column(String name, String type) {
+        boolean bit() {
+            return type.equals("bit");
+        }
+
+        String select() {
+            return bit() ? MySqlDialect.quoteName(name) + " + 0" : MySqlDialect.quoteName(name);
+        }
+    }
+
+    private MySqlTableCopier() {
+    }
+
+    /** Copies every row; returns {rows, bytes}. The source session's transaction decides what is seen. */
+    static long[] copy(Connection source, Connection target, TableRef table, Path path, ProgressListener progress)
+            throws SQLException {
+        List<Column> cols = columns(source, table.name());
+        String select = "SELECT " + cols.stream().map(Column::select).collect(Collectors.joining(", "))
+                + " FROM " + MySqlDialect.quoteName(table.name());
+        try (Statement s = source.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            s.setFetchSize(Integer.MIN_VALUE);
+            try (ResultSet rs = s.executeQuery(select)) {
+                return path == Path.LOAD_DATA ? load(rs, target, table, cols, progress) : insert(rs, target, table, cols, progress);
+            }
+        }
+    }
+
+    private static List<Column> columns(Connection c, String table) throws SQLException {
+        List<Column> cols = new ArrayList<>();
+        for (String[] r : MySqlObjects.rows(c, "SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION FROM"
+                + " information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table)) {
+            boolean generated = (r[3] != null && !r[3].isEmpty())
+                    || (r[2] != null && r[2].toUpperCase(Locale.ROOT).matches(".*(VIRTUAL|STORED|PERSISTENT).*"));
+            if (!generated) {
+                cols.add(new Column(r[0], r[1].toLowerCase(Locale.ROOT)));
+            }
+        }
+        return cols;
+    }
+
+    private static long[] load(ResultSet rs, Connection target, TableRef table, List<Column> cols, ProgressListener progress)
+            throws SQLException {
+        StringBuilder list = new StringBuilder();
+        StringBuilder set = new StringBuilder();
+        for (int i = 0; i < cols.size(); i++) {
+            Column c = cols.get(i);
+            list.append(i == 0 ? "" : ", ").append(c.bit() ? "@v" + i : MySqlDialect.quoteName(c.name()));
+            if (c.bit()) {
+                set.append(set.isEmpty() ? " SET " : ", ").append(MySqlDialect.quoteName(c.name())).append(" = @v").append(i).append(" + 0");
+            }
+        }
+        String sql = "LOAD DATA LOCAL INFILE 'promoter-stream' INTO TABLE " + MySqlDialect.quoteName(table.name())
+                + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ("
+                + list + ")" + set;
+        RowStream in = new RowStream(rs, cols.size(), table, progress);
+        try (Statement s = target.createStatement()) {
+            s.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(in);
+            long loaded;
+            try {
+                loaded = s.executeLargeUpdate(sql);
+            } catch (SQLException e) {
+                throw in.failure != null ? in.failure : e;
+            }
+            failOnWarnings(s.getWarnings(), table);
+            if (loaded != in.rows) {
+                throw new SQLException("LOAD DATA into " + table + " stored " + loaded + " of " + in.rows + " rows", "HY000");
+            }
+            return new long[] {in.rows, in.bytes};
+        }
+    }
+
+    private static long[] insert(ResultSet rs, Connection target, TableRef table, List<Column> cols, ProgressListener progress)
+            throws SQLException {
+        String sql = "INSERT INTO " + MySqlDialect.quoteName(table.name()) + " ("
+                + cols.stream().map(c -> MySqlDialect.quoteName(c.name())).collect(Collectors.joining(", ")) + ") VALUES ("
+                + cols.stream().map(c -> c.bit() ? "? + 0" : "?").collect(Collectors.joining(", ")) + ")";
+        long rows = 0;
+        long bytes = 0;
+        try (PreparedStatement ps = target.prepareStatement(sql)) {
+            while (rs.next()) {
+                for (int i = 0; i < cols.size(); i++) {
+                    if (BINARY.contains(cols.get(i).type())) {
+                        byte[] b = rs.getBytes(i + 1);
+                        ps.setBytes(i + 1, b);
+                        bytes += b == null ? 0 : b.length;
+                    } else {
+                        String v = rs.getString(i + 1);
+                        ps.setString(i + 1, v);
+                        bytes += v == null ? 0 : v.length();
+                    }
+                }
+                ps.addBatch();
+                if (++rows % BATCH == 0) {
+                    ps.executeBatch();
+                    progress.rowsCopied(table, rows, bytes);
+                }
+            }
+            ps.executeBatch();
+            failOnWarnings(ps.getWarnings(), table);
+        }
+        return new long[] {rows, bytes};
+    }
+
+    private static void failOnWarnings(SQLWarning w, TableRef table) throws SQLException {
+        if (w != null) {
+            throw new SQLException("Copying " + table + " changed data (server warning " + w.getErrorCode() + ": "
+                    + w.getMessage() + "); the staging table's definition does not hold live's values", "01000");
+        }
+    }
+
+    /** Encodes rows for LOAD DATA as the driver reads: tab-separated, backslash-escaped, \N for NULL. */
+    private static final class RowStream extends InputStream {
+        private final ResultSet rs;
+        private final int columns;
+        private final TableRef table;
+        private final ProgressListener progress;
+        private final Buffer buf = new Buffer();
+        private int pos;
+        private boolean done;
+        long rows;
+        long bytes;
+        SQLException failure;
+
+        RowStream(ResultSet rs, int columns, TableRef table, ProgressListener progress) {
+            this.rs = rs;
+            this.columns = columns;
+            this.table = table;
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (pos >= buf.size()) {
+                if (!fill()) {
+                    return -1;
+                }
+            }
+            int n = Math.min(len, buf.size() - pos);
+            System.arraycopy(buf.bytes(), pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        private boolean fill() throws IOException {
+            buf.reset();
+            pos = 0;
+            try {
+                while (!done && buf.size() < 256 * 1024) {
+                    if (!rs.next()) {
+                        done = true;
+                        break;
+                    }
+                    for (int i = 1; i <= columns; i++) {
+                        if (i > 1) {
+                            buf.write('\t');
+                        }
+                        encode(rs.getBytes(i));
+                    }
+                    buf.write('\n');
+                    if (++rows % 50_000 == 0) {
+                        progress.rowsCopied(table, rows, bytes + buf.size());
+                    }
+                }
+            } catch (SQLException e) {
+                failure = e;
+                throw new IOException("reading " + table + " from live failed: " + e.getMessage(), e);
+            }
+            bytes += buf.size();
+            return buf.size() > 0;
+        }
+
+        private void encode(byte[] v) {
+            if (v == null) {
+                buf.write('\\');
+                buf.write('N');
+                return;
+            }
+            for (byte c : v) {
+                switch (c) {
+                    case '\\' -> { buf.write('\\'); buf.write('\\'); }
+                    case '\t' -> { buf.write('\\'); buf.write('t'); }
+                    case '\n' -> { buf.write('\\'); buf.write('n'); }
+                    case 0 -> { buf.write('\\'); buf.write('0'); }
+                    default -> buf.write(c);
+                }
+            }
+        }
+    }
+
+    /** A growable byte buffer whose array can be read without copying. */
+    private static final class Buffer extends java.io.ByteArrayOutputStream {
+        Buffer() {
+            super(300 * 1024);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+    }
+}

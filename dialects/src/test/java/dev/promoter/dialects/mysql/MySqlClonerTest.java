@@ -1,0 +1,128 @@
+package dev.promoter.dialects.mysql;
+
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.CloneRequest;
+import dev.promoter.core.spi.Introspector;
+import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.core.spi.Snapshot;
+import dev.promoter.core.spi.TableRef;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MySqlClonerTest {
+    private final MySqlScratch scratch = new MySqlScratch();
+    private final Introspector introspector = new MySqlIntrospector();
+
+    @AfterEach
+    void drop() {
+        scratch.close();
+    }
+
+    private Snapshot cloneLive(MySqlCloner cloner, String live, String staging, int workers, boolean freeze) {
+        return cloner.cloneDatabase(new CloneRequest(scratch.spec(live), scratch.spec(staging), workers, freeze,
+                Duration.ofSeconds(5)), new ProgressListener() {
+                    @Override
+                    public void message(String text) {
+                        System.out.println("MEASURED " + text);
+                    }
+                });
+    }
+
+    @Test
+    void clonesEveryObjectAndValueWithLoadData() {
+        assertFaithfulClone(new MySqlCloner());
+    }
+
+    @Test
+    void clonesEveryObjectAndValueWithBatchedInserts() {
+        assertFaithfulClone(new MySqlCloner(MySqlTableCopier.Path.INSERT));
+    }
+
+    private void assertFaithfulClone(MySqlCloner cloner) {
+        String live = scratch.create("live");
+        String staging = scratch.create("stg");
+        MySqlFixture.create(scratch, live);
+        Snapshot snap = cloneLive(cloner, live, staging, 2, false);
+        assertThat(snap.tables().keySet()).containsExactlyElementsOf(MySqlFixture.TABLES);
+        assertThat(snap.watermark()).startsWith("binlog=").contains(";digest=");
+        scratch.jdbi(staging).useHandle(s -> scratch.jdbi(live).useHandle(l -> {
+            for (TableRef t : MySqlFixture.TABLES) {
+                assertThat(introspector.checksum(s, t)).as(t.name()).isEqualTo(snap.tables().get(t));
+                assertThat(introspector.checksum(l, t)).as(t.name()).isEqualTo(snap.tables().get(t));
+            }
+            assertThat(MySqlFixture.showCreate(s)).containsExactlyElementsOf(MySqlFixture.showCreate(l));
+            assertThat(introspector.schema(s).differencesFrom(introspector.schema(l))).isEmpty();
+            assertThat(introspector.counters(s)).isEqualTo(introspector.counters(l));
+            assertThat(MySqlScratch.column(s, "SELECT n FROM paid_count")).containsExactly("2");
+            assertThat(MySqlScratch.column(s, "SELECT CONCAT(ST_AsText(lieu), '|', twice(`clé`)) FROM `données` ORDER BY `clé`"))
+                    .containsExactly("POINT(2.35 48.85)|2", "POINT(0 0)|4");
+        }));
+        scratch.execIn(staging, "INSERT INTO `order` (`select`) VALUES ('after')");
+        assertThat(scratch.query(staging, "SELECT CONCAT(MAX(id), '/', (SELECT COUNT(*) FROM audit)) FROM `order`"))
+                .containsExactly("1003/7");
+    }
+
+    @Test
+    void freezeMakesLiveWritesWaitUntilReleased() throws Exception {
+        String live = scratch.create("live");
+        String staging = scratch.create("stg");
+        scratch.execIn(live, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        Snapshot snap = cloneLive(new MySqlCloner(), live, staging, 1, true);
+        assertThat(snap.freeze().describe()).contains("LOCK TABLES");
+        try (Connection c = Connections.open(scratch.spec(live)); Statement s = c.createStatement()) {
+            s.execute("SET SESSION lock_wait_timeout = 1");
+            assertThat(s.executeQuery("SELECT COUNT(*) FROM t").next()).isTrue();
+            assertThatThrownBy(() -> s.execute("INSERT INTO t VALUES (2)")).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("Lock wait timeout");
+            snap.freeze().release();
+            s.execute("INSERT INTO t VALUES (2)");
+        }
+    }
+
+    @Test
+    void workersShareOneSnapshotWhileLiveTakesWrites() throws Exception {
+        String live = scratch.create("live");
+        String staging = scratch.create("stg");
+        scratch.execIn(live, "CREATE TABLE a (id INT PRIMARY KEY, v BIGINT)", "CREATE TABLE b (id INT PRIMARY KEY, v BIGINT)",
+                "CREATE TABLE c (id INT AUTO_INCREMENT PRIMARY KEY, v BIGINT)",
+                "INSERT INTO a VALUES (1, 1000)", "INSERT INTO b VALUES (1, 0)");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong moves = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            try (Connection c = Connections.open(scratch.spec(live)); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                while (!stop.get()) {
+                    s.execute("UPDATE a SET v = v - 1");
+                    s.execute("INSERT INTO c (v) VALUES (1)");
+                    s.execute("UPDATE b SET v = v + 1");
+                    c.commit();
+                    moves.incrementAndGet();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        try {
+            while (moves.get() < 20) {
+                Thread.sleep(10);
+            }
+            cloneLive(new MySqlCloner(), live, staging, 3, false);
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertThat(scratch.query(staging, "SELECT CONCAT((SELECT v FROM a) + (SELECT v FROM b), '/',"
+                + " (SELECT v FROM b) - (SELECT COUNT(*) FROM c))")).containsExactly("1000/0");
+    }
+}

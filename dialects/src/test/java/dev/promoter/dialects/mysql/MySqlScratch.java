@@ -1,0 +1,78 @@
+package dev.promoter.dialects.mysql;
+
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.testing.TestServers;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Uniquely named scratch databases on the test MariaDB/MySQL server, dropped by {@link #close()}. */
+final class MySqlScratch implements AutoCloseable {
+    final ConnectionSpec admin = TestServers.mysqlAdmin();
+    private final List<String> created = new ArrayList<>();
+
+    String create(String prefix) {
+        String name = TestServers.uniqueName(prefix);
+        exec("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+        created.add(name);
+        return name;
+    }
+
+    /** Registers a name to drop at the end (for databases the code under test creates). */
+    String name(String prefix) {
+        String name = TestServers.uniqueName(prefix);
+        created.add(name);
+        return name;
+    }
+
+    ConnectionSpec spec(String db) {
+        return admin.withUrl(MySqlUrl.parse(admin.url()).withDatabase(db).text());
+    }
+
+    Jdbi jdbi(String db) {
+        return Connections.jdbi(spec(db));
+    }
+
+    <T> T with(String db, java.util.function.Function<Handle, T> work) {
+        return jdbi(db).withHandle(work::apply);
+    }
+
+    void exec(String... sql) {
+        try (Connection c = Connections.open(admin); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void execIn(String db, String... sql) {
+        jdbi(db).useHandle(h -> {
+            for (String q : sql) {
+                h.execute(q);
+            }
+        });
+    }
+
+    List<String> query(String db, String sql) {
+        return jdbi(db).withHandle(h -> column(h, sql));
+    }
+
+    static List<String> column(Handle h, String sql) {
+        return h.createQuery(sql).mapTo(String.class).list();
+    }
+
+    @Override
+    public void close() {
+        for (String db : created) {
+            exec("DROP DATABASE IF EXISTS `" + db + "`");
+        }
+    }
+}
