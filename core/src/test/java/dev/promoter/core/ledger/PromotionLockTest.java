@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,6 +61,7 @@ class PromotionLockTest {
         try (var a = lock.acquire("app", "run-1", "h", TTL); var b = lock.acquire("billing", "run-2", "h", TTL)) {
             assertHeldBy("run-1", "app");
             assertHeldBy("run-2", "billing");
+            assertThat(List.of(a.dbKey(), b.dbKey())).containsExactly("app", "billing");
         }
     }
 
@@ -68,6 +70,7 @@ class PromotionLockTest {
         lock.acquire("app", "run-1", "h", TTL).close();
 
         try (var again = lock.acquire("app", "run-2", "h", TTL)) {
+            assertThat(again.renew()).isTrue();
             assertHeldBy("run-2", "app");
         }
     }
@@ -98,6 +101,8 @@ class PromotionLockTest {
 
             clock.advance(Duration.ofSeconds(2));
             try (var next = lock.acquire("app", "run-2", "h", TTL)) {
+                assertThat(lease.renew()).as("the expired lease was taken over").isFalse();
+                assertThat(next.renew()).isTrue();
                 assertHeldBy("run-2", "app");
             }
         }
