@@ -126,9 +126,14 @@ public final class Ledger {
 
     /** The newest runs first; {@code dbKey} null means every database. */
     public List<RunRecord> history(String dbKey, int limit) {
-        return jdbi.withHandle(h -> h.createQuery(RUN_SELECT + (dbKey == null ? "" : " WHERE db_key = :k")
-                        + " ORDER BY started_at DESC, run_id DESC")
-                .bind("k", dbKey).setMaxRows(limit).map(Ledger::runRow).list());
+        return jdbi.withHandle(h -> {
+            var q = h.createQuery(RUN_SELECT + (dbKey == null ? "" : " WHERE db_key = :k")
+                    + " ORDER BY started_at DESC, run_id DESC");
+            if (dbKey != null) {
+                q.bind("k", dbKey);
+            }
+            return q.setMaxRows(limit).map(Ledger::runRow).list();
+        });
     }
 
     private static final String RUN_SELECT = "SELECT run_id, db_key, command, product, dialect, from_version,"

@@ -183,7 +183,7 @@ public final class LiquibaseMigrator {
         }
         String script = e.getMessage() == null ? "" : e.getMessage();
         for (Script s : chain.scripts()) {
-            if (script.contains(s.changeSetId())) {
+            if (script.contains("::" + s.changeSetId() + "::")) { // as in "p/h2::1.0.0/migration.sql::promoter"
                 script = s.treePath();
                 break;
             }

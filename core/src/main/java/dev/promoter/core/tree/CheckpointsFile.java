@@ -3,6 +3,7 @@ package dev.promoter.core.tree;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,15 +51,14 @@ public record CheckpointsFile(Path file, List<String> newTables, Map<String, Str
 
     public static CheckpointsFile read(Path file) {
         Body body;
-        try {
-            body = YAML.readValue(file.toFile(), Body.class);
+        YamlLines lines = YamlLines.of(YAML, file);
+        try (JsonParser p = YAML.createParser(file.toFile())) {
+            body = p.nextToken() == null ? null : YAML.readValue(p, Body.class); // comments only: nothing declared
         } catch (UnrecognizedPropertyException e) {
-            throw malformed(file, e, "unknown field \"" + e.getPropertyName()
+            throw malformed(file, lines, e, "unknown field \"" + e.getPropertyName()
                     + "\"; the fields are new_tables, row_count_changes and checks (each check: name, sql, expect)");
-        } catch (JsonMappingException e) {
-            throw malformed(file, e, e.getOriginalMessage());
         } catch (JacksonException e) {
-            throw malformed(file, e, e.getOriginalMessage());
+            throw malformed(file, lines, e, e.getOriginalMessage());
         } catch (IOException e) {
             throw PromoterException.badInput("Unable to read " + file + ": " + e.getMessage());
         }
@@ -70,7 +70,7 @@ public record CheckpointsFile(Path file, List<String> newTables, Map<String, Str
             body.rowCountChanges().forEach((table, change) -> {
                 String c = change == null ? "" : change.strip().toLowerCase(Locale.ROOT);
                 if (!CHANGE.matcher(c).matches()) {
-                    throw PromoterException.badInput(file + ": field row_count_changes." + table + " is \""
+                    throw PromoterException.badInput(at(file, lines, "row_count_changes." + table) + " is \""
                             + change + "\"; use drop (table removed), any (count may change) or a number "
                             + "(the exact change, such as -3 or +10)");
                 }
@@ -80,25 +80,38 @@ public record CheckpointsFile(Path file, List<String> newTables, Map<String, Str
         List<DeclaredCheck> checks = body.checks() == null ? List.of() : body.checks();
         for (int i = 0; i < checks.size(); i++) {
             DeclaredCheck c = checks.get(i);
-            if (c.name().isBlank() || c.sql().isBlank()) {
-                throw PromoterException.badInput(file + ": field checks[" + i + "] has an empty name or sql");
+            if (c == null) {
+                throw PromoterException.badInput(at(file, lines, "checks[" + i + "]") + " is empty; write name, sql and expect");
+            }
+            if (isBlank(c.name()) || isBlank(c.sql())) {
+                String blank = isBlank(c.name()) ? "name" : "sql";
+                throw PromoterException.badInput(at(file, lines, "checks[" + i + "]." + blank) + " is empty");
             }
             if (!(c.expect() instanceof String || c.expect() instanceof Number || c.expect() instanceof Boolean)) {
-                throw PromoterException.badInput(file + ": field checks[" + i + "].expect (\"" + c.name()
+                throw PromoterException.badInput(at(file, lines, "checks[" + i + "].expect") + " (\"" + c.name()
                         + "\") must be a number or a string, was " + c.expect());
             }
         }
         return new CheckpointsFile(file, body.newTables() == null ? List.of() : body.newTables(), changes, checks);
     }
 
-    private static PromoterException malformed(Path file, JacksonException e, String why) {
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static PromoterException malformed(Path file, YamlLines lines, JacksonException e, String why) {
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            return PromoterException.badInput(at(file, lines, fieldPath(m)) + ": " + why);
+        }
         JsonLocation loc = e.getLocation();
         String line = loc == null || loc.getLineNr() < 0 ? "" : " line " + loc.getLineNr();
-        String field = "";
-        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            field = ", field " + fieldPath(m);
-        }
-        return PromoterException.badInput(file + line + field + ": " + why);
+        return PromoterException.badInput(file + line + ": " + why);
+    }
+
+    /** "{@code file} line N, field {@code path}": the line of the field, or of the mapping that lacks it. */
+    private static String at(Path file, YamlLines lines, String path) {
+        int line = lines.line(path);
+        return file + (line < 0 ? "" : " line " + line) + ", field " + path;
     }
 
     private static String fieldPath(JsonMappingException m) {

@@ -1,0 +1,154 @@
+package dev.promoter.core.backup;
+
+import dev.promoter.core.Outcome;
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Secret;
+import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.testing.MutableClock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.HexFormat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BackupsTest {
+    @TempDir
+    Path tmp;
+    final MutableClock clock = MutableClock.at("2026-03-04T05:06:07Z");
+    ConnectionSpec live;
+    Path dir;
+    Backups backups;
+
+    @BeforeEach
+    void setUp() throws SQLException {
+        live = new ConnectionSpec("jdbc:h2:file:" + tmp.resolve("live/app"), "sa", Secret.none());
+        sql(live, "CREATE TABLE account (id INT PRIMARY KEY, name VARCHAR(50))",
+                "INSERT INTO account VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+                "CREATE TABLE \"Order Lines\" (id INT PRIMARY KEY)");
+        dir = tmp.resolve("backups/run-1");
+        backups = new Backups(new H2ScriptBackupTool(), clock);
+    }
+
+    private static void sql(ConnectionSpec spec, String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(spec.url(), spec.user(), ""); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    private static long count(ConnectionSpec spec, String table) throws SQLException {
+        try (Connection c = DriverManager.getConnection(spec.url(), spec.user(), "");
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String sha256(Path f) throws IOException, NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    }
+
+    private BackupManifest takeBackup() {
+        return backups.backup(live, dir, "app", "h2", "storage-server", "1.1.0", ProgressListener.NONE);
+    }
+
+    @Test
+    void aBackupHasAManifestThatVerifies() throws Exception {
+        BackupManifest m = takeBackup();
+
+        assertThat(dir.resolve(BackupManifest.FILE_NAME)).isRegularFile();
+        assertThat(m.format()).isEqualTo(BackupManifest.FORMAT);
+        assertThat(m.database()).isEqualTo("app");
+        assertThat(m.version()).isEqualTo("1.1.0");
+        assertThat(m.takenAt()).isEqualTo(Instant.parse("2026-03-04T05:06:07Z"));
+        assertThat(m.tables()).containsEntry("PUBLIC.ACCOUNT", 3L).containsEntry("PUBLIC.Order Lines", 0L).hasSize(2);
+        assertThat(m.files()).extracting(BackupManifest.FileEntry::path)
+                .containsExactly(H2ScriptBackupTool.SCRIPT, "tables.txt");
+        for (BackupManifest.FileEntry f : m.files()) {
+            Path p = dir.resolve(f.path());
+            assertThat(f.sha256()).isEqualTo(sha256(p));
+            assertThat(f.bytes()).isEqualTo(Files.size(p));
+        }
+        assertThat(Backups.verify(dir)).isEqualTo(m);
+    }
+
+    @Test
+    void aVerifiedBackupRestores() throws SQLException {
+        takeBackup();
+        ConnectionSpec target = new ConnectionSpec("jdbc:h2:file:" + tmp.resolve("restored/app"), "sa", Secret.none());
+
+        backups.restore(dir, target, ProgressListener.NONE);
+
+        assertThat(count(target, "account")).isEqualTo(3);
+        assertThat(count(target, "\"Order Lines\"")).isZero();
+    }
+
+    @Test
+    void aTamperedFileIsRefusedNamingTheFile() throws Exception {
+        takeBackup();
+        Path script = dir.resolve(H2ScriptBackupTool.SCRIPT);
+        String text = Files.readString(script, StandardCharsets.UTF_8);
+        Files.writeString(script, text.replace("'a'", "'z'"), StandardCharsets.UTF_8); // same size, other bytes
+        ConnectionSpec target = new ConnectionSpec("jdbc:h2:file:" + tmp.resolve("restored/app"), "sa", Secret.none());
+
+        assertThatThrownBy(() -> Backups.verify(dir))
+                .isInstanceOfSatisfying(PromoterException.class,
+                        e -> assertThat(e.outcome()).isEqualTo(Outcome.REFUSED))
+                .hasMessageContaining(H2ScriptBackupTool.SCRIPT + " does not match its sha-256")
+                .hasMessageNotContaining("tables.txt");
+        assertThatThrownBy(() -> backups.restore(dir, target, ProgressListener.NONE))
+                .isInstanceOf(PromoterException.class).hasMessageContaining(H2ScriptBackupTool.SCRIPT);
+        assertThat(tmp.resolve("restored")).doesNotExist();
+    }
+
+    @Test
+    void aMissingFileIsRefusedNamingTheFile() throws IOException {
+        takeBackup();
+        Files.delete(dir.resolve("tables.txt"));
+
+        assertThatThrownBy(() -> Backups.verify(dir))
+                .isInstanceOfSatisfying(PromoterException.class,
+                        e -> assertThat(e.outcome()).isEqualTo(Outcome.REFUSED))
+                .hasMessageContaining("tables.txt is missing")
+                .hasMessageContaining(dir.toString());
+    }
+
+    @Test
+    void refusesAFolderWithoutAManifestAndANonEmptyTarget() throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("something.sql"), "SELECT 1;");
+
+        assertThatThrownBy(() -> Backups.verify(dir))
+                .isInstanceOfSatisfying(PromoterException.class,
+                        e -> assertThat(e.outcome()).isEqualTo(Outcome.BAD_INPUT))
+                .hasMessageContaining("No manifest.json in " + dir);
+        assertThatThrownBy(this::takeBackup)
+                .isInstanceOfSatisfying(PromoterException.class,
+                        e -> assertThat(e.outcome()).isEqualTo(Outcome.BAD_INPUT))
+                .hasMessageContaining(dir + " is not empty");
+    }
+
+    @Test
+    void sha256IsTheStandardDigest() throws IOException {
+        Path f = Files.writeString(tmp.resolve("abc.txt"), "abc");
+
+        assertThat(Backups.sha256(f)).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
