@@ -152,4 +152,9 @@ final class PostgresClientTools {
             t.start();
         });
     }
+
+    /** A libpq conninfo naming database {@code name} (any characters), for tools that need {@code --dbname}. */
+    static String conninfoDbname(String name) {
+        return "dbname='" + name.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
 }

@@ -28,7 +28,7 @@ final class PostgresSchemaReader {
 
     private static final List<String> QUERIES = List.of(
             // every relation, so that one without columns or lines still appears
-            "SELECT " + KEY + ", 'kind ' || c.relkind || CASE c.relpersistence WHEN 'u' THEN ' unlogged' ELSE '' END"
+            "SELECT " + KEY + ", 'kind ' || c.relkind::text || CASE c.relpersistence WHEN 'u' THEN ' unlogged' ELSE '' END"
                     + FROM + "WHERE " + REL,
             "SELECT " + KEY + ", 'column ' || quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)"
                     + " || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END"
