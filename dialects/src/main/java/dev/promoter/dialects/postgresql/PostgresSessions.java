@@ -11,6 +11,8 @@ import java.util.List;
 
 /** Ending the sessions on a database (except the caller's own) and waiting until they are gone. */
 final class PostgresSessions {
+    static final String LOCK_NOT_AVAILABLE = "55P03";
+
     private PostgresSessions() {
     }
 
