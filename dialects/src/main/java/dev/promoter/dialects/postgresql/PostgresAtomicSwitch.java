@@ -122,6 +122,14 @@ final class PostgresAtomicSwitch implements AtomicSwitch {
     }
 
     private static void refuseWrites(Connection proof, PostgresWatermark before, String live) throws SQLException {
+        try (Statement st = proof.createStatement(); ResultSet rs = st.executeQuery("SELECT string_agg(gid, ', ') "
+                + "FROM pg_prepared_xacts WHERE database = current_database()")) {
+            rs.next();
+            if (rs.getString(1) != null) {
+                throw PromoterException.refused("Refusing to switch: live \"" + live + "\" holds prepared transactions ("
+                        + rs.getString(1) + ") whose writes could still commit. COMMIT PREPARED or ROLLBACK PREPARED them");
+            }
+        }
         List<String> changes = before.changesTo(PostgresWatermark.readNow(proof));
         if (changes.isEmpty()) {
             return;

@@ -3,6 +3,7 @@ package dev.promoter.dialects.postgresql;
 import dev.promoter.core.PromoterException;
 import dev.promoter.core.db.ConnectionSpec;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -24,15 +26,25 @@ final class PostgresClientTools {
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)");
     private static final int STDERR_LIMIT = 4000;
 
+    private final Path versionedRoot;
+    private final List<Path> path;
+
+    /** Looks in {@code /usr/lib/postgresql/NN/bin} (Debian, Ubuntu), then on the PATH. */
+    PostgresClientTools() {
+        this(Path.of("/usr/lib/postgresql"), Arrays.stream(System.getenv().getOrDefault("PATH", "")
+                .split(File.pathSeparator)).filter(d -> !d.isEmpty()).map(Path::of).toList());
+    }
+
+    PostgresClientTools(Path versionedRoot, List<Path> path) {
+        this.versionedRoot = versionedRoot;
+        this.path = List.copyOf(path);
+    }
+
     /** The tool's path, checked to be at least {@code serverMajor}. */
     Path find(String tool, int serverMajor) {
         List<Path> candidates = new ArrayList<>();
-        candidates.add(Path.of("/usr/lib/postgresql", String.valueOf(serverMajor), "bin", tool));
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                candidates.add(Path.of(dir, tool));
-            }
-        }
+        candidates.add(versionedRoot.resolve(String.valueOf(serverMajor)).resolve("bin").resolve(tool));
+        path.forEach(dir -> candidates.add(dir.resolve(tool)));
         String seen = null;
         for (Path p : candidates) {
             if (!Files.isExecutable(p)) {
