@@ -61,6 +61,7 @@ class PostgresServerTest {
         assertThatThrownBy(() -> server.create(staging)).isInstanceOf(PromoterException.class)
                 .hasMessageContaining("\"" + staging + "\": it already exists");
         try (Connection busy = Connections.open(server.database(staging))) {
+            assertThat(busy.isValid(1)).isTrue();
             server.drop(staging);
         }
         assertThat(server.exists(staging)).isFalse();
