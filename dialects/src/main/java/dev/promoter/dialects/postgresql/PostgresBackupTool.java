@@ -1,0 +1,96 @@
+package dev.promoter.dialects.postgresql;
+
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.BackupTool;
+import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.core.spi.TableRef;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A backup is one {@code pg_dump --format=custom} archive, {@code database.dump}, restorable with
+ * {@code pg_restore}. Its row counts come from the same snapshot the dump reads: a REPEATABLE READ
+ * transaction exports its snapshot, counts every table, and stays open while pg_dump runs with
+ * {@code --snapshot}. Roles and database-level settings are not in the archive (as with any pg_dump of
+ * one database): the target server must have the roles that own the objects.
+ */
+final class PostgresBackupTool implements BackupTool {
+    static final String ARCHIVE = "database.dump";
+
+    private final PostgresClientTools tools;
+
+    PostgresBackupTool(PostgresClientTools tools) {
+        this.tools = tools;
+    }
+
+    @Override
+    public Map<TableRef, Long> backup(ConnectionSpec source, Path dir, ProgressListener progress) {
+        String db = PostgresUrl.parse(source.url()).database();
+        try (Connection c = Connections.open(source)) {
+            Path pgDump = tools.find("pg_dump", c.getMetaData().getDatabaseMajorVersion());
+            Files.createDirectories(dir);
+            c.setAutoCommit(false);
+            String snapshotId;
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                try (ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+                    rs.next();
+                    snapshotId = rs.getString(1);
+                }
+            }
+            Map<TableRef, Long> counts = new TreeMap<>();
+            for (TableRef t : PostgresIntrospector.tables(c)) {
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT count(*) FROM ONLY " + PostgresIntrospector.qualified(t))) {
+                    rs.next();
+                    counts.put(t, rs.getLong(1));
+                }
+            }
+            progress.message("Dumping \"" + db + "\" (" + counts.size() + " tables) with pg_dump, snapshot " + snapshotId);
+            PostgresClientTools.run("back up database \"" + db + "\" into " + dir.resolve(ARCHIVE),
+                    PostgresClientTools.builder(source, List.of(pgDump.toString(), "--format=custom",
+                            "--snapshot=" + snapshotId, "--file=" + dir.resolve(ARCHIVE))));
+            c.commit();
+            return counts;
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to back up database \"" + db + "\": " + Connections.describe(e)
+                    + ". Check the connection and that the user may read every table", e);
+        } catch (IOException e) {
+            throw PromoterException.failed("Unable to back up database \"" + db + "\" into " + dir + ": " + e
+                    + ". Check that the folder is writable and has room", e);
+        }
+    }
+
+    @Override
+    public void restore(Path dir, ConnectionSpec target, ProgressListener progress) {
+        Path archive = dir.resolve(ARCHIVE);
+        String db = PostgresUrl.parse(target.url()).database();
+        if (!Files.isRegularFile(archive)) {
+            throw PromoterException.badInput("Backup folder " + dir + " holds no " + ARCHIVE
+                    + ": it is not a PostgreSQL backup made by Promoter. Pass the folder the backup wrote");
+        }
+        int major;
+        try (Connection c = Connections.open(target)) {
+            major = c.getMetaData().getDatabaseMajorVersion();
+        } catch (SQLException e) {
+            throw Connections.unableToConnect(target, e);
+        }
+        Path pgRestore = tools.find("pg_restore", major);
+        progress.message("Restoring " + archive + " into \"" + db + "\" with pg_restore (one transaction)");
+        PostgresClientTools.run("restore " + archive + " into database \"" + db + "\" (nothing was restored: it runs "
+                + "in one transaction; the target must be empty and the owning roles must exist)",
+                PostgresClientTools.builder(target, List.of(pgRestore.toString(), "--exit-on-error",
+                        "--single-transaction", "--dbname=" + PostgresClientTools.conninfoDbname(db), archive.toString())));
+    }
+}

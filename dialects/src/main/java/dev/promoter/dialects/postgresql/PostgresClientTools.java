@@ -1,0 +1,172 @@
+package dev.promoter.dialects.postgresql;
+
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.ConnectionSpec;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * pg_dump, pg_restore and psql: found for the server's major version ({@code /usr/lib/postgresql/NN/bin},
+ * then the PATH), refused when missing or older than the server (naming the Debian package to install),
+ * and run with the login in the libpq environment, never on the command line.
+ */
+final class PostgresClientTools {
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)");
+    private static final int STDERR_LIMIT = 4000;
+
+    private final Path versionedRoot;
+    private final List<Path> path;
+
+    /** Looks in {@code /usr/lib/postgresql/NN/bin} (Debian, Ubuntu), then on the PATH. */
+    PostgresClientTools() {
+        this(Path.of("/usr/lib/postgresql"), Arrays.stream(System.getenv().getOrDefault("PATH", "")
+                .split(File.pathSeparator)).filter(d -> !d.isEmpty()).map(Path::of).toList());
+    }
+
+    PostgresClientTools(Path versionedRoot, List<Path> path) {
+        this.versionedRoot = versionedRoot;
+        this.path = List.copyOf(path);
+    }
+
+    /** The tool's path, checked to be at least {@code serverMajor}. */
+    Path find(String tool, int serverMajor) {
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(versionedRoot.resolve(String.valueOf(serverMajor)).resolve("bin").resolve(tool));
+        path.forEach(dir -> candidates.add(dir.resolve(tool)));
+        String seen = null;
+        for (Path p : candidates) {
+            if (!Files.isExecutable(p)) {
+                continue;
+            }
+            int major = majorVersion(p);
+            if (major >= serverMajor) {
+                return p;
+            }
+            seen = p + " is version " + major;
+        }
+        throw PromoterException.failed(tool + " " + serverMajor + " or newer is needed for a PostgreSQL "
+                + serverMajor + " server but " + (seen == null ? "none was found on the PATH" : seen)
+                + ". Install it: apt-get install postgresql-client-" + serverMajor
+                + " (or your system's PostgreSQL " + serverMajor + " client package)", null);
+    }
+
+    private static int majorVersion(Path tool) {
+        try {
+            Process p = new ProcessBuilder(tool.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            Matcher m = VERSION.matcher(out);
+            return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** A process for {@code command} connected to {@code db} through the libpq environment. */
+    static ProcessBuilder builder(ConnectionSpec db, List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(PostgresUrl.parse(db.url()).libpqEnvironment(db));
+        return pb;
+    }
+
+    /** Runs a command to its end; fails with its error output when it exits non-zero. */
+    static void run(String what, ProcessBuilder pb) {
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            CompletableFuture<String> err = stderr(p);
+            int code = p.waitFor();
+            if (code != 0) {
+                throw PromoterException.failed("Unable to " + what + ": " + pb.command().get(0) + " exited with "
+                        + code + ": " + err.join().strip(), null);
+            }
+        } catch (IOException e) {
+            throw PromoterException.failed("Unable to " + what + ": cannot start " + pb.command().get(0) + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PromoterException.failed("Interrupted while trying to " + what, e);
+        }
+    }
+
+    /** Runs {@code producer | consumer} (for example pg_dump into psql) with no temporary file. */
+    static void pipe(String what, ProcessBuilder producer, ProcessBuilder consumer) {
+        consumer.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process from = null;
+        Process to = null;
+        try {
+            from = producer.start();
+            to = consumer.start();
+            from.getOutputStream().close();
+            CompletableFuture<String> fromErr = stderr(from);
+            CompletableFuture<String> toErr = stderr(to);
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                in.transferTo(out);
+            } catch (IOException brokenPipe) {
+                // the consumer stopped reading: its exit code and error output say why
+            }
+            int fromCode = from.waitFor();
+            int toCode = to.waitFor();
+            if (fromCode != 0 || toCode != 0) {
+                throw PromoterException.failed("Unable to " + what + ": " + name(producer) + " exited with " + fromCode
+                        + (fromErr.join().isBlank() ? "" : " (" + fromErr.join().strip() + ")") + ", "
+                        + name(consumer) + " exited with " + toCode
+                        + (toErr.join().isBlank() ? "" : " (" + toErr.join().strip() + ")"), null);
+            }
+        } catch (IOException e) {
+            throw PromoterException.failed("Unable to " + what + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PromoterException.failed("Interrupted while trying to " + what, e);
+        } finally {
+            destroy(from);
+            destroy(to);
+        }
+    }
+
+    private static String name(ProcessBuilder pb) {
+        return Path.of(pb.command().get(0)).getFileName().toString();
+    }
+
+    private static void destroy(Process p) {
+        if (p != null && p.isAlive()) {
+            p.destroyForcibly();
+        }
+    }
+
+    private static CompletableFuture<String> stderr(Process p) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = p.getErrorStream()) {
+                String s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                return s.length() > STDERR_LIMIT ? s.substring(0, STDERR_LIMIT) + " ..." : s;
+            } catch (IOException e) {
+                return "";
+            }
+        }, r -> {
+            Thread t = new Thread(r, "promoter-stderr-" + p.pid());
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** A libpq conninfo naming database {@code name} (any characters), for tools that need {@code --dbname}. */
+    static String conninfoDbname(String name) {
+        return "dbname='" + name.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}

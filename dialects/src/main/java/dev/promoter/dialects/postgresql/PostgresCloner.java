@@ -1,0 +1,242 @@
+package dev.promoter.dialects.postgresql;
+
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.CloneRequest;
+import dev.promoter.core.spi.Cloner;
+import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.core.spi.Snapshot;
+import dev.promoter.core.spi.TableChecksum;
+import dev.promoter.core.spi.TableRef;
+import dev.promoter.core.spi.WriteFreeze;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Clones live into an empty staging database from ONE snapshot. A coordinator connection on live opens a
+ * REPEATABLE READ transaction, exports its snapshot ({@code pg_export_snapshot()}) and keeps it open to the
+ * end. Every reader joins that snapshot: pg_dump (the schema, {@code --snapshot}) and the copy workers
+ * ({@code SET TRANSACTION SNAPSHOT}). Order: pre-data schema (one transaction), data (tables largest first,
+ * {@code parallelism} workers, binary COPY streamed live to staging), sequences, post-data (indexes,
+ * constraints, triggers, materialized view refresh; {@code pg_restore --jobs} builds them in parallel),
+ * ANALYZE. The only file is the schema-only dump (DDL, no rows), deleted at the end.
+ */
+final class PostgresCloner implements Cloner {
+    private final PostgresClientTools tools;
+
+    PostgresCloner(PostgresClientTools tools) {
+        this.tools = tools;
+    }
+
+    @Override
+    public Snapshot cloneDatabase(CloneRequest request, ProgressListener progress) {
+        PostgresServer server = new PostgresServer(request.live());
+        String staging = PostgresUrl.parse(request.staging().url()).database();
+        WriteFreeze freeze = WriteFreeze.NONE;
+        Path schema = null;
+        try (Connection stagingAdmin = Connections.open(request.staging())) {
+            refuseNonEmpty(stagingAdmin, staging);
+            int major = stagingAdmin.getMetaData().getDatabaseMajorVersion();
+            Path pgDump = tools.find("pg_dump", major);
+            Path pgRestore = tools.find("pg_restore", major);
+            if (request.freezeWrites()) {
+                // before the coordinator connects: the freeze ends every session on live
+                freeze = PostgresWriteFreeze.take(server, request.lockTimeout());
+                progress.message("Writes frozen: " + freeze.describe());
+            }
+            schema = Files.createTempFile("promoter-schema-", ".dump");
+            return cloneFrom(request, server, staging, stagingAdmin, pgDump, pgRestore, schema, freeze, progress);
+        } catch (SQLException | IOException | RuntimeException e) {
+            freeze.release();
+            if (e instanceof PromoterException p) {
+                throw p;
+            }
+            throw PromoterException.failed("Unable to clone \"" + server.liveDatabase() + "\" into \"" + staging
+                    + "\": " + (e instanceof SQLException s ? Connections.describe(s) : e.toString())
+                    + ". Production is untouched; drop staging and retry", e);
+        } finally {
+            deleteQuietly(schema);
+        }
+    }
+
+    private Snapshot cloneFrom(CloneRequest request, PostgresServer server, String staging, Connection stagingAdmin,
+                               Path pgDump, Path pgRestore, Path schema, WriteFreeze freeze, ProgressListener progress)
+            throws SQLException {
+        try (Connection coordinator = Connections.open(request.live())) {
+            PostgresWatermark counters = PostgresWatermark.readCounters(coordinator);
+            coordinator.setAutoCommit(false);
+            String snapshotId;
+            try (Statement st = coordinator.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                try (ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+                    rs.next();
+                    snapshotId = rs.getString(1);
+                }
+            }
+            Instant takenAt = Instant.now();
+            lockTables(coordinator, request);
+            String watermark = counters.withFiles(coordinator).encode();
+            progress.message("Snapshot " + snapshotId + " of \"" + server.liveDatabase() + "\" taken at " + takenAt);
+
+            ConnectionSpec live = request.live();
+            PostgresClientTools.run("dump the schema of \"" + server.liveDatabase() + "\"", PostgresClientTools.builder(live,
+                    List.of(pgDump.toString(), "--format=custom", "--section=pre-data", "--section=post-data",
+                            "--snapshot=" + snapshotId, "--lock-wait-timeout=" + request.lockTimeout().toMillis(),
+                            "--no-sync", "--file=" + schema)));
+            restore(pgRestore, request.staging(), staging, schema, "pre-data", "--single-transaction");
+            Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, largestFirst(coordinator), progress);
+            copySequences(coordinator, stagingAdmin);
+            restore(pgRestore, request.staging(), staging, schema, "post-data", "--jobs=" + request.parallelism());
+            try (Statement st = stagingAdmin.createStatement()) {
+                st.execute("ANALYZE");
+            }
+            coordinator.commit();
+            return Snapshot.of(takenAt, watermark, sums, freeze);
+        }
+    }
+
+    private static void refuseNonEmpty(Connection staging, String name) throws SQLException {
+        try (Statement st = staging.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND "
+                + PostgresIntrospector.USER_RELATION)) {
+            rs.next();
+            if (rs.getLong(1) > 0) {
+                throw PromoterException.refused("Staging database \"" + name + "\" is not empty (" + rs.getLong(1)
+                        + " relations): a clone needs a new, empty database. Drop it and create it again");
+            }
+        }
+    }
+
+    /** ACCESS SHARE on every table, as pg_dump takes: DDL on live waits until the clone ends. */
+    private static void lockTables(Connection c, CloneRequest request) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND "
+                + PostgresIntrospector.USER_RELATION)) {
+            while (rs.next()) {
+                names.add(PostgresIntrospector.qualified(new TableRef(rs.getString(1), rs.getString(2))));
+            }
+        }
+        if (names.isEmpty()) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = " + Math.max(1, request.lockTimeout().toMillis()));
+            st.execute("LOCK TABLE " + String.join(", ", names) + " IN ACCESS SHARE MODE");
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to lock the tables of live for the snapshot within "
+                    + request.lockTimeout().toMillis() + " ms: " + Connections.describe(e)
+                    + ". A long DDL or maintenance statement holds them: retry later or raise the lock timeout", e);
+        }
+    }
+
+    private static List<TableRef> largestFirst(Connection c) throws SQLException {
+        List<TableRef> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT t.nspname, t.relname FROM (" + PostgresIntrospector.TABLES.replace("c.relname FROM",
+                        "c.relname, pg_relation_size(c.oid) AS size FROM") + ") t ORDER BY t.size DESC, 1, 2")) {
+            while (rs.next()) {
+                out.add(new TableRef(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return out;
+    }
+
+    private Map<TableRef, TableChecksum> copyData(CloneRequest request, String snapshotId, List<TableRef> tables,
+                                                  ProgressListener progress) {
+        ConcurrentLinkedQueue<TableRef> queue = new ConcurrentLinkedQueue<>(tables);
+        Map<TableRef, TableChecksum> sums = new ConcurrentHashMap<>();
+        int workers = Math.max(1, Math.min(request.parallelism(), tables.size()));
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> new Thread(r, "promoter-copy"));
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                futures.add(pool.submit(() -> {
+                    try (Connection live = Connections.open(request.live());
+                         Connection staging = Connections.open(request.staging())) {
+                        PostgresTableCopier.joinSnapshot(live, snapshotId);
+                        PostgresTableCopier copier = new PostgresTableCopier(live, staging);
+                        TableRef t;
+                        while ((t = queue.poll()) != null) {
+                            progress.tableStarted(t, -1);
+                            sums.put(t, copier.copy(t, progress));
+                        }
+                        live.commit();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    queue.clear();
+                    throw e.getCause() instanceof RuntimeException r ? r
+                            : PromoterException.failed("Unable to copy the data of live: " + e.getCause(), e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PromoterException.failed("Interrupted while copying the data of live", e);
+        } finally {
+            pool.shutdownNow();
+        }
+        return sums;
+    }
+
+    /** Sequence positions as live has them now (never lower than at the snapshot). */
+    private static void copySequences(Connection live, Connection staging) throws SQLException {
+        List<TableRef> seqs = new ArrayList<>();
+        try (Statement st = live.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + PostgresIntrospector.USER_RELATION)) {
+            while (rs.next()) {
+                seqs.add(new TableRef(rs.getString(1), rs.getString(2)));
+            }
+        }
+        for (TableRef s : seqs) {
+            String q = PostgresIntrospector.qualified(s);
+            try (Statement st = live.createStatement(); ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + q);
+                 PreparedStatement set = staging.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
+                rs.next();
+                set.setString(1, q);
+                set.setLong(2, rs.getLong(1));
+                set.setBoolean(3, rs.getBoolean(2));
+                set.execute();
+            }
+        }
+    }
+
+    private void restore(Path pgRestore, ConnectionSpec target, String name, Path archive, String section, String mode) {
+        PostgresClientTools.run("restore the " + section + " schema into \"" + name + "\"",
+                PostgresClientTools.builder(target, List.of(pgRestore.toString(), "--section=" + section, mode,
+                        "--exit-on-error", "--dbname=" + PostgresClientTools.conninfoDbname(name), archive.toString())));
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            if (p != null) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover DDL-only temp file is harmless
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.promoter.dialects.postgresql;
+
+import dev.promoter.core.PromoterException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+/** Ending the sessions on a database (except the caller's own) and waiting until they are gone. */
+final class PostgresSessions {
+    static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    private PostgresSessions() {
+    }
+
+    /**
+     * Terminates every session on database {@code name} except {@code keepPids} and this one, and waits
+     * up to {@code timeout} for them to exit; fails naming the database and the sessions left.
+     */
+    static void end(Connection admin, String name, List<Integer> keepPids, Duration timeout) throws SQLException {
+        String others = " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid() AND NOT (pid = ANY (?))";
+        Integer[] keep = keepPids.toArray(Integer[]::new);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (PreparedStatement ps = admin.prepareStatement("SELECT count(*), string_agg(pid || ' ' || "
+                    + "coalesce(nullif(application_name, ''), usename) || ' ' || coalesce(state, ''), ', ')" + others)) {
+                ps.setString(1, name);
+                ps.setArray(2, admin.createArrayOf("int4", keep));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw PromoterException.failed("Unable to end the sessions on database \"" + name + "\" within "
+                                + timeout.toMillis() + " ms; still there: " + rs.getString(2)
+                                + ". End them (pg_terminate_backend) or retry with a longer timeout", null);
+                    }
+                }
+            }
+            try (PreparedStatement ps = admin.prepareStatement("SELECT pg_terminate_backend(pid)" + others)) {
+                ps.setString(1, name);
+                ps.setArray(2, admin.createArrayOf("int4", keep));
+                ps.execute();
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw PromoterException.failed("Interrupted while ending the sessions on database \"" + name + "\"", e);
+            }
+        }
+    }
+
+    static int backendPid(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}

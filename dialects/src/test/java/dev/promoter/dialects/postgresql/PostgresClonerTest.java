@@ -1,0 +1,111 @@
+package dev.promoter.dialects.postgresql;
+
+import dev.promoter.core.spi.CloneRequest;
+import dev.promoter.core.spi.Introspector;
+import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.core.spi.Snapshot;
+import dev.promoter.core.spi.TableChecksum;
+import dev.promoter.core.spi.TableRef;
+import dev.promoter.core.spi.WriteFreeze;
+import dev.promoter.core.db.Connections;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PostgresClonerTest {
+    private final PostgresTestDatabases dbs = new PostgresTestDatabases();
+    private final PostgresDialect dialect = new PostgresDialect();
+    private final Introspector introspector = dialect.introspector();
+
+    @AfterEach
+    void dropDatabases() {
+        dbs.dropAll();
+    }
+
+    static Map<TableRef, TableChecksum> checksums(Introspector in, Handle h) {
+        Map<TableRef, TableChecksum> m = new TreeMap<>();
+        for (TableRef t : in.tables(h)) {
+            m.put(t, in.checksum(h, t));
+        }
+        return m;
+    }
+
+    @Test
+    void clonesEverythingFromOneSnapshot() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        dbs.exec(live, PostgresZoo.SCHEMA);
+        dbs.exec(live, PostgresZoo.DATA);
+        String staging = dbs.create("pg_clone_stg");
+
+        Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
+                Duration.ofSeconds(5)), ProgressListener.NONE);
+
+        try (Handle l = Jdbi.open(dbs.open(live)); Handle s = Jdbi.open(dbs.open(staging))) {
+            Map<TableRef, TableChecksum> liveSums = checksums(introspector, l);
+            assertThat(liveSums.keySet()).contains(new TableRef("public", "Order Items"), new TableRef("public", "données"),
+                    new TableRef("public", "measurements_2024"), new TableRef("public", "animals"),
+                    new TableRef("public", "dogs"), new TableRef("Other Schema", "user"))
+                    .doesNotContain(new TableRef("public", "measurements"));
+            assertThat(snap.tables()).isEqualTo(liveSums);
+            assertThat(checksums(introspector, s)).isEqualTo(liveSums);
+            assertThat(liveSums.get(new TableRef("public", "nopk")).rows()).isEqualTo(3);
+            assertThat(introspector.schema(s).differencesFrom(introspector.schema(l))).isEmpty();
+            assertThat(introspector.schema(l).objects()).containsKeys("table public.Order Items", "view public.v_items",
+                    "materialized view public.mv_counts", "sequence public.données_clé_seq");
+            assertThat(introspector.counters(s)).isEqualTo(introspector.counters(l));
+            assertThat(introspector.counters(s)).noneMatch(c -> c.isBehind());
+            assertThat(s.createQuery("SELECT n FROM mv_counts").mapTo(Long.class).one()).isEqualTo(3L);
+            s.execute("INSERT INTO nopk VALUES (9, 'new')");
+            assertThat(s.createQuery("SELECT b FROM nopk WHERE a = 9").mapTo(String.class).one()).isEqualTo("new!");
+            assertThat(s.createQuery("INSERT INTO \"Order Items\" (qty, price) VALUES (2, 2) RETURNING id")
+                    .mapTo(Long.class).one()).isEqualTo(4L);
+            assertThat(s.createQuery("SELECT total FROM \"Order Items\" WHERE id = 4").mapTo(String.class).one())
+                    .isEqualTo("4.0000");
+        }
+        assertThat(PostgresWatermark.decode(snap.watermark()).tracked()).isTrue();
+        assertThat(snap.freeze()).isSameAs(WriteFreeze.NONE);
+    }
+
+    @Test
+    void freezeMakesLiveReadOnlyUntilReleased() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        dbs.exec(live, "CREATE TABLE t (id int); INSERT INTO t VALUES (1)");
+        String staging = dbs.create("pg_clone_stg");
+        try (Connection before = dbs.open(live)) {
+            Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 1, true,
+                    Duration.ofSeconds(5)), ProgressListener.NONE);
+            assertThat(snap.freeze().describe()).contains("read-only");
+            assertThatThrownBy(() -> before.createStatement().execute("SELECT 1"))
+                    .as("sessions open at the freeze are ended").isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> dbs.exec(live, "INSERT INTO t VALUES (2)")).isInstanceOf(SQLException.class)
+                    .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("25006");
+            snap.freeze().release();
+            snap.freeze().release();
+            dbs.exec(live, "INSERT INTO t VALUES (2)");
+        }
+        try (Connection c = dbs.open(staging); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO t VALUES (3)");
+        }
+    }
+
+    @Test
+    void refusesAStagingThatIsNotEmpty() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        String staging = dbs.create("pg_clone_stg");
+        dbs.exec(staging, "CREATE TABLE leftover (id int)");
+        assertThatThrownBy(() -> dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 1,
+                false, Duration.ofSeconds(5)), ProgressListener.NONE))
+                .hasMessageContaining("Staging database \"" + staging + "\" is not empty");
+    }
+}

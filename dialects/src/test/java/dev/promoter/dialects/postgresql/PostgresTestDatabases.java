@@ -1,0 +1,60 @@
+package dev.promoter.dialects.postgresql;
+
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.testing.TestServers;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Uniquely named scratch databases on the test server, dropped by {@link #dropAll()}. */
+final class PostgresTestDatabases {
+    final ConnectionSpec admin = TestServers.postgresAdmin();
+    final PostgresServer adminServer = new PostgresServer(admin);
+    private final List<String> created = new ArrayList<>();
+
+    /** Creates an empty database and returns its name. */
+    String create(String prefix) {
+        String name = TestServers.uniqueName(prefix);
+        adminServer.create(name);
+        created.add(name);
+        return name;
+    }
+
+    /** Remembers a database some code under test creates, so that it is dropped too. */
+    String track(String name) {
+        created.add(name);
+        return name;
+    }
+
+    ConnectionSpec spec(String name) {
+        return adminServer.database(name);
+    }
+
+    Connection open(String name) throws SQLException {
+        return Connections.open(spec(name));
+    }
+
+    void exec(String db, String sql) throws SQLException {
+        try (Connection c = open(db); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    void dropAll() {
+        for (String name : created) {
+            try (Connection c = Connections.open(admin); Statement st = c.createStatement()) {
+                st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(name) + " WITH ALLOW_CONNECTIONS true");
+                st.execute("DROP DATABASE IF EXISTS " + PostgresDialect.quoteIdentifier(name) + " WITH (FORCE)");
+            } catch (SQLException e) {
+                if (!"3D000".equals(e.getSQLState())) {
+                    System.err.println("Could not drop test database " + name + ": " + e.getMessage());
+                }
+            }
+        }
+        created.clear();
+    }
+}
