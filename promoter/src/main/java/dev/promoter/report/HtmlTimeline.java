@@ -21,6 +21,8 @@ final class HtmlTimeline {
     private static final int AXIS = 24;
     private static final int ROW = 26;
     private static final int BAR = 16;
+    /** Roughly the width of one character of the 12px labels, to keep a label beside its bar. */
+    private static final double CHAR_WIDTH = 6.6;
 
     private HtmlTimeline() {
     }
@@ -66,10 +68,26 @@ final class HtmlTimeline {
                     .attr("rx", 2).attr("fill", colour(s.outcome()));
             x.element("title", label + " - " + s.outcome() + (s.detail() == null || s.detail().isBlank() ? "" : ": " + s.detail()));
             x.close();
-            boolean inside = LABELS + from + width > LABELS + PLOT * 0.8;
-            x.open("text").attr("x", fmt(inside ? LABELS + from + width - 4 : LABELS + from + width + 4))
-                    .attr("y", fmt(y + BAR - 3)).attr("text-anchor", inside ? "end" : "start")
-                    .attr("class", inside ? "label inside" : "label").text(label + " (" + s.outcome() + ")").close();
+            String text = label + " (" + s.outcome() + ")";
+            double textWidth = text.length() * CHAR_WIDTH;
+            double barStart = LABELS + from;
+            double barEnd = barStart + width;
+            String anchor;
+            String cls = "label";
+            double tx;
+            if (barEnd + 4 + textWidth <= WIDTH) {
+                tx = barEnd + 4;
+                anchor = "start";
+            } else if (barStart - 4 - textWidth >= LABELS) {
+                tx = barStart - 4;
+                anchor = "end";
+            } else {
+                tx = barEnd - 4;
+                anchor = "end";
+                cls = "label inside";
+            }
+            x.open("text").attr("x", fmt(tx)).attr("y", fmt(y + BAR - 3)).attr("text-anchor", anchor)
+                    .attr("class", cls).text(text).close();
         }
         x.close();
     }
