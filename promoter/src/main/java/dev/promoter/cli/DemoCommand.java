@@ -8,6 +8,8 @@ import dev.promoter.core.migrate.ScriptListener;
 import dev.promoter.core.pipeline.Pipeline;
 import dev.promoter.core.pipeline.RunOptions;
 import dev.promoter.core.pipeline.RunReport;
+import dev.promoter.report.ReportRedactor;
+import dev.promoter.report.ReportWriter;
 import dev.promoter.core.spi.DialectName;
 import dev.promoter.core.tree.ProductTree;
 import dev.promoter.core.tree.SqlTree;
@@ -73,7 +75,7 @@ public class DemoCommand implements Callable<Integer> {
                 false, 2, Duration.ofSeconds(60), Duration.ofSeconds(60), Optional.empty(), false);
         ConsoleListener console = new ConsoleListener(out, true);
         RunReport report = new Pipeline(env.dialects(), env.clock(), console).run(o);
-        Path reports = new ReportWriter().write(report, work.resolve("reports"));
+        Path reports = new ReportWriter(ReportRedactor.of(live)).write(report, work.resolve("reports"));
         console.summary(report, reports);
         out.flush();
         return report.outcome().exitCode();

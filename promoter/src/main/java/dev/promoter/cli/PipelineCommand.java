@@ -5,6 +5,9 @@ import dev.promoter.core.pipeline.RunOptions;
 import dev.promoter.core.pipeline.RunReport;
 import dev.promoter.core.spi.DialectName;
 import dev.promoter.core.version.Version;
+import dev.promoter.report.JsonReport;
+import dev.promoter.report.ReportRedactor;
+import dev.promoter.report.ReportWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,10 +74,10 @@ public abstract class PipelineCommand implements Callable<Integer> {
         RunOptions o = options();
         ConsoleListener console = new ConsoleListener(spec.commandLine().getOut(), !json);
         RunReport report = new Pipeline(env.dialects(), env.clock(), console).run(o);
-        Path where = new ReportWriter().write(report, reportDir);
+        Path where = new ReportWriter(ReportRedactor.of(o.live())).write(report, reportDir);
         console.summary(report, where);
         if (json) {
-            spec.commandLine().getOut().println(ReportWriter.json(report));
+            spec.commandLine().getOut().println(JsonReport.json(ReportRedactor.of(o.live()).apply(report)));
         }
         if (report.outcome().exitCode() != 0) {
             spec.commandLine().getErr().println("promote: " + report.message());
