@@ -1,5 +1,6 @@
 package dev.promoter.core.checkpoint;
 
+import dev.promoter.core.migrate.LiquibaseMigrator;
 import dev.promoter.core.plan.MigrationPlan;
 import dev.promoter.core.spi.CounterState;
 import dev.promoter.core.spi.Dialect;
@@ -36,9 +37,11 @@ public final class CheckpointRunner {
 
     public List<CheckpointResult> run(Handle staging, Snapshot snapshot, MigrationPlan plan) {
         List<CheckpointResult> out = new ArrayList<>();
-        List<TableRef> stagingTables = introspector.tables(staging);
+        List<TableRef> stagingTables = introspector.tables(staging).stream()
+                .filter(t -> !LiquibaseMigrator.isTrackingTable(t.name())).toList();
         Map<String, TableRef> stagingByName = byName(stagingTables);
-        Map<String, TableRef> liveByName = byName(snapshot.tables().keySet());
+        Map<String, TableRef> liveByName = byName(snapshot.tables().keySet().stream()
+                .filter(t -> !LiquibaseMigrator.isTrackingTable(t.name())).toList());
         Map<String, String> changes = new LinkedHashMap<>();
         Set<String> declaredNew = new TreeSet<>();
         for (var v : plan.versions()) {
@@ -69,6 +72,9 @@ public final class CheckpointRunner {
         TouchedTables touched = new TouchedTables(plan);
         for (var e : snapshot.tables().entrySet()) {
             TableRef liveTable = e.getKey();
+            if (LiquibaseMigrator.isTrackingTable(liveTable.name())) {
+                continue;
+            }
             TableChecksum before = e.getValue();
             String k = key(liveTable.name());
             String change = changes.get(k);

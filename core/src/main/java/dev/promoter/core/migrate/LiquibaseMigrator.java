@@ -45,6 +45,14 @@ public final class LiquibaseMigrator {
         LIQUIBASE_JUL.setLevel(Level.WARNING);
     }
 
+    /** Liquibase's own tables in a migrated database: its history, not product data. */
+    public static final java.util.Set<String> TRACKING_TABLES = java.util.Set.of("databasechangelog", "databasechangeloglock");
+
+    /** True for Liquibase's tracking tables, whatever case the catalog spells them in. */
+    public static boolean isTrackingTable(String name) {
+        return TRACKING_TABLES.contains(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
     private final Dialect dialect;
 
     public LiquibaseMigrator(Dialect dialect) {
