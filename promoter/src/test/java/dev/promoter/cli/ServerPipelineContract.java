@@ -192,8 +192,13 @@ abstract class ServerPipelineContract {
         assertThat(committed).as("the writer committed rows during the run").isNotEmpty();
         Set<String> present = Connections.jdbi(spec()).withHandle(h ->
                 Set.copyOf(h.createQuery("SELECT name FROM kv_pair WHERE name LIKE 'w-%'").mapTo(String.class).list()));
-        assertThat(present).as("every committed row is in live after the run (exit " + r.exit() + ")")
-                .containsAll(committed);
+        List<String> missing = committed.stream().filter(k -> !present.contains(k)).toList();
+        String inArchive = server.list(name + "_archive_").stream().map(a -> a + ": " + Connections.jdbi(
+                        new ConnectionSpec(urlOf(a), admin().user(), admin().password())).withHandle(h -> h.createQuery(
+                        "SELECT name FROM kv_pair WHERE name LIKE 'w-%'").mapTo(String.class).list()).stream()
+                .filter(missing::contains).toList()).toList().toString();
+        assertThat(missing).as("committed rows missing from live after the run (exit " + r.exit() + "): " + missing
+                + " of " + committed.size() + "; of those, in the archive: " + inArchive + "\n" + r.all()).isEmpty();
     }
 
     private void write(ConcurrentLinkedQueue<String> committed, AtomicBoolean stop) {

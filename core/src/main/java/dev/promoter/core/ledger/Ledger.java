@@ -119,6 +119,17 @@ public final class Ledger {
         });
     }
 
+    /**
+     * Called by the lock holder: every other run of {@code dbKey} that never ended died (its lease ran out), and is
+     * recorded as ABANDONED. Returns how many.
+     */
+    public int abandonUnfinished(String dbKey, String holderRunId) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE promoter_run SET ended_at = :e, outcome = 'ABANDONED',"
+                        + " message = 'the run died before it ended (its promotion lock lease expired)'"
+                        + " WHERE db_key = :k AND ended_at IS NULL AND run_id <> :r")
+                .bind("e", now()).bind("k", dbKey).bind("r", holderRunId).execute());
+    }
+
     public Optional<RunRecord> run(String runId) {
         return jdbi.withHandle(h -> h.createQuery(RUN_SELECT + " WHERE run_id = :r").bind("r", runId)
                 .map(Ledger::runRow).findOne());

@@ -61,6 +61,7 @@ public final class Pipeline {
             s.attach(c, "run");
             try (PromotionLock.Lease lease = s.inStage(Stage.PREFLIGHT, () -> new PromotionLock(c.ledger())
                     .acquire(c.server().ledgerKey(), runId, holder(), o.lockTtl()))) {
+                s.inStage(Stage.PREFLIGHT, () -> c.ledger().abandonUnfinished(c.server().ledgerKey(), runId));
                 Optional<RunContext> ctx = s.inStage(Stage.PREFLIGHT, () -> preflight.plan(c, o, runId));
                 if (ctx.isEmpty()) {
                     s.endStage(Stage.PREFLIGHT, "OK", "live is already at the target version: nothing to do");
@@ -229,10 +230,11 @@ public final class Pipeline {
         if (!ctx.server().exists(ctx.stagingName())) {
             return;
         }
+        // we hold the lock, so every other run of this database has ended or died: what one of them built is ours
         boolean ours = ctx.ledger().history(ctx.dbKey(), 1000).stream()
-                .anyMatch(r -> ctx.stagingName().equals(r.stagingName()) && r.endedAt() != null);
+                .anyMatch(r -> ctx.stagingName().equals(r.stagingName()) && !r.runId().equals(ctx.runId()));
         if (!ours) {
-            throw PromoterException.refused("Staging database " + ctx.stagingName() + " already exists and no ended run "
+            throw PromoterException.refused("Staging database " + ctx.stagingName() + " already exists and no run "
                     + "in the ledger created it. Check what it holds, drop it, then re-run (or pass --staging-url)");
         }
         listener.message("dropping staging " + ctx.stagingName() + " left by an earlier run");

@@ -105,12 +105,13 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
                 if (!s.awaitQueued(monitor, timeout)) {
                     throw new SQLException("the switch's LOCK TABLES was not queued within " + timeout, "HYT00");
                 }
+                cancelQueuedWrites(monitor, live);
                 freeze.release();
             }
             s.await(timeout);
-            if (freeze == null) {
-                proveUnchanged(s, live, request);
-            }
+            // Always prove it, freeze or not: a write that was already queued behind the freeze can slip into the old
+            // table at the hand-over (MariaDB grants it before the switch's LOCK TABLES WRITE). Refusing then keeps it.
+            proveUnchanged(s, live, request);
             for (MySqlObjects.Ddl trg : old.triggers()) {
                 s.execute("DROP TRIGGER " + MySqlDialect.quoteName(trg.name()));
             }
@@ -125,6 +126,8 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
                 t.start("LOCK TABLES " + guarded.stream().map(n -> MySqlDialect.quoteName(n) + " WRITE").collect(Collectors.joining(", ")));
                 t.awaitQueued(monitor, timeout);
             }
+            // the RENAME is queued: cancel writes still queued ahead of it, so none runs on the old tables in between
+            cancelQueuedWrites(monitor, live);
             s.execute("UNLOCK TABLES");
             try {
                 r.await(timeout);
@@ -166,7 +169,28 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
         }
     }
 
-    /** Without a freeze: every live table must still have the snapshot's checksum (S holds the write locks). */
+    /**
+     * Statements queued behind the freeze on live would run against the old tables the moment it is released:
+     * cancel them (they fail uncommitted, and the application's retry lands in the new live). Promoter's own
+     * queued LOCK TABLES / RENAME statements are left alone.
+     */
+    private static void cancelQueuedWrites(Connection monitor, String live) throws SQLException {
+        List<String[]> waiting = MySqlObjects.rows(monitor, "SELECT ID FROM information_schema.PROCESSLIST WHERE"
+                + " COMMAND = 'Query' AND STATE LIKE 'Waiting for table%' AND ID <> CONNECTION_ID()"
+                + " AND (DB = ? OR INFO LIKE CONCAT('%', ?, '%'))"
+                + " AND INFO NOT LIKE 'LOCK TABLES%' AND INFO NOT LIKE 'RENAME TABLE%'", live, live);
+        try (Statement k = monitor.createStatement()) {
+            for (String[] row : waiting) {
+                try {
+                    k.execute("KILL QUERY " + Long.parseLong(row[0]));
+                } catch (SQLException gone) {
+                    // the statement ended on its own
+                }
+            }
+        }
+    }
+
+    /** Every live table must still have the snapshot's checksum (S holds the write locks). */
     private static void proveUnchanged(MySqlLockStep s, String live, SwitchRequest request) throws SQLException {
         List<String> changed = new ArrayList<>();
         for (var e : request.snapshot().tables().entrySet()) {

@@ -115,8 +115,9 @@ final class MySqlCloner implements Cloner {
             throws SQLException {
         long seconds = Math.max(1, request.lockTimeout().toSeconds());
         Connection coordinator = session(live, open, "SET SESSION lock_wait_timeout = " + seconds);
-        Connection freezeSession = request.freezeWrites() ? Connections.open(live) : null;
-        MySqlWriteFreeze freeze = null;
+        if (request.freezeWrites()) {
+            return frozenSnapshot(live, coordinator, Connections.open(live), workers, seconds);
+        }
         try (Statement s = coordinator.createStatement()) {
             s.execute("FLUSH TABLES WITH READ LOCK");
             long t0 = System.nanoTime();
@@ -130,22 +131,51 @@ final class MySqlCloner implements Cloner {
                 Instant at = Instant.now();
                 String position = MySqlWatermark.position(coordinator);
                 MySqlObjects objects = MySqlObjects.read(workers.get(0));
-                if (freezeSession != null) {
-                    try (Statement fs = freezeSession.createStatement()) {
-                        fs.execute("SET SESSION lock_wait_timeout = " + seconds);
-                    }
-                    freeze = MySqlWriteFreeze.take(freezeSession, MySqlUrl.parse(live.url()).database(),
-                            objects.tables().stream().map(MySqlObjects.Ddl::name).toList());
-                }
-                taken = new Taken(at, objects, position, 0, freeze);
+                taken = new Taken(at, objects, position, 0, null);
             } finally {
                 s.execute("UNLOCK TABLES");
             }
-            return new Taken(taken.at(), taken.objects(), taken.position(), (System.nanoTime() - t0) / 1_000_000, freeze);
+            return new Taken(taken.at(), taken.objects(), taken.position(), (System.nanoTime() - t0) / 1_000_000, null);
+        }
+    }
+
+    /**
+     * With a write freeze the freeze itself synchronises the workers: {@code LOCK TABLES ... READ} on every live
+     * table is granted only once no transaction holds a write on them, and no write can start while it is held,
+     * so snapshot transactions started under it all see the same committed state. (Taking the freeze under
+     * FLUSH TABLES WITH READ LOCK instead would deadlock with a waiting writer: the writer's queued write lock
+     * waits for the global lock, and the freeze's read lock queues behind the writer.)
+     */
+    private Taken frozenSnapshot(ConnectionSpec live, Connection coordinator, Connection freezeSession,
+                                 List<Connection> workers, long seconds) throws SQLException {
+        MySqlWriteFreeze freeze = null;
+        try {
+            try (Statement fs = freezeSession.createStatement()) {
+                fs.execute("SET SESSION lock_wait_timeout = " + seconds);
+            }
+            List<String> tables = MySqlObjects.rows(coordinator, "SELECT TABLE_NAME FROM information_schema.TABLES"
+                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'").stream()
+                    .map(r -> String.valueOf(r[0])).toList();
+            long t0 = System.nanoTime();
+            freeze = MySqlWriteFreeze.take(freezeSession, MySqlUrl.parse(live.url()).database(), tables);
+            for (Connection w : workers) {
+                try (Statement ws = w.createStatement()) {
+                    ws.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+                }
+            }
+            Instant at = Instant.now();
+            String position = MySqlWatermark.position(coordinator);
+            MySqlObjects objects = MySqlObjects.read(workers.get(0));
+            List<String> seen = objects.tables().stream().map(MySqlObjects.Ddl::name).toList();
+            if (!new java.util.HashSet<>(tables).containsAll(seen)) {
+                throw PromoterException.refused("A table was created in " + live + " while the snapshot was taken ("
+                        + seen + " vs " + tables + "); run again");
+            }
+            return new Taken(at, objects, position, (System.nanoTime() - t0) / 1_000_000, freeze);
         } catch (SQLException | RuntimeException e) {
             if (freeze != null) {
                 freeze.release();
-            } else if (freezeSession != null) {
+            } else {
                 freezeSession.close();
             }
             throw e;
