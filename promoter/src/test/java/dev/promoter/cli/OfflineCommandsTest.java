@@ -65,7 +65,7 @@ class OfflineCommandsTest {
                 .contains("storage-server/1.9.0/mysql: no mysql scripts for version 1.9.0")
                 .contains("storage-server/1.1.0/h2/30_empty.sql: empty script")
                 .contains("storage-server/1.1.0/h2/notes.txt: stray file")
-                .contains("storage-server/1.9.0/checkpoints.yaml", "line 5", "checks[0].sql")
+                .contains("storage-server/1.9.0/checkpoints.yaml", "line 3", "checks[0].sql")
                 .contains("fix:");
     }
 
