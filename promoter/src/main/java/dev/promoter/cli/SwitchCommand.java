@@ -1,0 +1,52 @@
+package dev.promoter.cli;
+
+import dev.promoter.core.pipeline.RunReport;
+import dev.promoter.core.pipeline.StagedRun;
+import dev.promoter.report.ReportRedactor;
+import dev.promoter.report.ReportWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "switch", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Switch in the staging database left by `promote --verify --no-switch`, only if live has not changed since staging's snapshot (otherwise it refuses and says to rebuild). The old live is kept as an archive.", ""},
+        footer = {"", "Exit codes: 0 switched, 3 refused (live changed, nothing staged, lock held), 1 failure.",
+                "", "Example:", "  promote switch --url jdbc:postgresql://db/storage --user app"})
+public class SwitchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ConnectionOptions connection;
+    @Mixin
+    VerboseOption verbose;
+    @Option(names = "--switch-timeout", paramLabel = "SECONDS", defaultValue = "300", description = "Longest wait for the switch's locks (default: ${DEFAULT-VALUE}).")
+    long switchTimeout;
+    @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "promoter-reports", description = "Where reports go (default: ${DEFAULT-VALUE}).")
+    Path reportDir;
+
+    private final Env env;
+
+    public SwitchCommand(Env env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+        ConsoleListener console = new ConsoleListener(spec.commandLine().getOut(), true);
+        var live = connection.spec(env);
+        RunReport report = new StagedRun(env.dialects(), env.clock(), console)
+                .switchOver(live, Duration.ofSeconds(switchTimeout), Duration.ofSeconds(60));
+        Path where = new ReportWriter(ReportRedactor.of(live)).write(report, reportDir);
+        console.summary(report, where);
+        if (report.outcome().exitCode() != 0) {
+            spec.commandLine().getErr().println("promote: " + report.message());
+        }
+        return report.outcome().exitCode();
+    }
+}
