@@ -247,9 +247,14 @@ abstract class ServerPipelineContract {
             child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
         Thread.sleep(5_000); // the dead run's lease (4 s) runs out
+        // a run that stops before the clone (nothing to do) must still leave live writable after the dead run
+        CliRun refused = CliRun.run(env(), args("--verify", "--skip-backup", "--to", "1.0.0"));
+        assertThat(refused.exit()).as(refused.all()).isZero();
+        Connections.jdbi(spec()).useHandle(h -> h.execute("INSERT INTO kv_pair (name) VALUES ('writable again')"));
         CliRun third = CliRun.run(env(), args("--verify", "--skip-backup"));
         assertThat(third.exit()).as(third.all()).isZero();
         assertThat(third.out()).contains("PROMOTED");
+        assertThat(CliRun.run(env(), "history", "--url", url, "--user", admin().user()).out()).contains("ABANDONED");
     }
 
     @Test

@@ -61,7 +61,14 @@ public final class Pipeline {
             s.attach(c, "run");
             try (PromotionLock.Lease lease = s.inStage(Stage.PREFLIGHT, () -> new PromotionLock(c.ledger())
                     .acquire(c.server().ledgerKey(), runId, holder(), o.lockTtl()))) {
-                s.inStage(Stage.PREFLIGHT, () -> c.ledger().abandonUnfinished(c.server().ledgerKey(), runId));
+                s.inStage(Stage.PREFLIGHT, () -> {
+                    c.ledger().abandonUnfinished(c.server().ledgerKey(), runId);
+                    String lifted = c.dialect().cloner().liftAbandonedFreeze(c.server(), o.switchTimeout());
+                    if (lifted != null) {
+                        listener.message(lifted);
+                    }
+                    return null;
+                });
                 Optional<RunContext> ctx = s.inStage(Stage.PREFLIGHT, () -> preflight.plan(c, o, runId));
                 if (ctx.isEmpty()) {
                     s.endStage(Stage.PREFLIGHT, "OK", "live is already at the target version: nothing to do");

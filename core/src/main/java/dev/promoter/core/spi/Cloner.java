@@ -6,4 +6,12 @@ package dev.promoter.core.spi;
  */
 public interface Cloner {
     Snapshot cloneDatabase(CloneRequest request, ProgressListener progress);
+
+    /**
+     * Lifts a write freeze that a run which died left on live (dialects whose freeze outlives its session).
+     * Called only by the holder of the promotion lock. Returns what was done, or null when there was nothing.
+     */
+    default String liftAbandonedFreeze(DatabaseServer server, java.time.Duration timeout) {
+        return null;
+    }
 }

@@ -47,6 +47,11 @@ final class PostgresCloner implements Cloner {
     }
 
     @Override
+    public String liftAbandonedFreeze(dev.promoter.core.spi.DatabaseServer server, java.time.Duration timeout) {
+        return PostgresWriteFreeze.liftLeftover(new PostgresServer(server.live()), timeout);
+    }
+
+    @Override
     public Snapshot cloneDatabase(CloneRequest request, ProgressListener progress) {
         PostgresServer server = new PostgresServer(request.live());
         String staging = PostgresUrl.parse(request.staging().url()).database();

@@ -40,11 +40,15 @@ final class PostgresWriteFreeze implements WriteFreeze {
         this.timeout = timeout;
     }
 
+    /** The custom setting that marks a freeze as Promoter's and keeps the value it replaced ("none" = unset). */
+    static final String MARK = "promoter.frozen_from";
+
     static PostgresWriteFreeze take(PostgresServer server, Duration timeout) {
         String live = server.liveDatabase();
         try (Connection c = server.admin()) {
             long oid;
             String previous;
+            String leftover = setting(c, live, MARK);
             try (PreparedStatement ps = c.prepareStatement("SELECT d.oid, (SELECT substr(x, length("
                     + "'default_transaction_read_only=') + 1) FROM pg_db_role_setting s, unnest(s.setconfig) x "
                     + "WHERE s.setdatabase = d.oid AND s.setrole = 0 AND x LIKE 'default\\_transaction\\_read\\_only=%') "
@@ -59,7 +63,13 @@ final class PostgresWriteFreeze implements WriteFreeze {
                     previous = rs.getString(2);
                 }
             }
+            if (leftover != null) {
+                // a dead run's freeze is still on: what it replaced is the real previous value
+                previous = "none".equals(leftover) ? null : leftover;
+            }
             try (Statement st = c.createStatement()) {
+                st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
+                        + " SET " + MARK + " = '" + (previous == null ? "none" : "on".equals(previous) ? "on" : "off") + "'");
                 st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
                         + " SET default_transaction_read_only = on");
             }
@@ -91,9 +101,7 @@ final class PostgresWriteFreeze implements WriteFreeze {
             String name = currentName(c);
             if (live.equals(name)) {
                 try (Statement st = c.createStatement()) {
-                    st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
-                            + (previous == null ? " RESET default_transaction_read_only"
-                            : " SET default_transaction_read_only = " + ("on".equals(previous) ? "on" : "off")));
+                    restore(st, live, previous);
                 }
                 PostgresSessions.end(c, live, List.of(), timeout);
             }
@@ -102,6 +110,52 @@ final class PostgresWriteFreeze implements WriteFreeze {
             throw PromoterException.failed("Unable to lift the write freeze on database \"" + live + "\": "
                     + Connections.describe(e) + ". Run: ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
                     + " RESET default_transaction_read_only; and reconnect the applications", e);
+        }
+    }
+
+    private static void restore(Statement st, String live, String previous) throws SQLException {
+        st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
+                + (previous == null ? " RESET default_transaction_read_only"
+                : " SET default_transaction_read_only = " + ("on".equals(previous) ? "on" : "off")));
+        st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(live) + " RESET " + MARK);
+    }
+
+    /**
+     * Lifts a freeze that a run which died left on live (found by its mark), restoring the value it replaced.
+     * Called by the lock holder, so the run that took it is over. Returns what it did, or null.
+     */
+    static String liftLeftover(PostgresServer server, Duration timeout) {
+        String live = server.liveDatabase();
+        try (Connection c = server.admin()) {
+            String leftover = setting(c, live, MARK);
+            if (leftover == null) {
+                return null;
+            }
+            try (Statement st = c.createStatement()) {
+                restore(st, live, "none".equals(leftover) ? null : leftover);
+            }
+            PostgresSessions.end(c, live, List.of(), timeout);
+            return "lifted the write freeze a dead run left on database \"" + live + "\" (read-only restored to "
+                    + ("none".equals(leftover) ? "unset" : leftover) + ")";
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to lift the write freeze a dead run left on database \"" + live
+                    + "\": " + Connections.describe(e) + ". Run: ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
+                    + " RESET default_transaction_read_only; ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
+                    + " RESET " + MARK, e);
+        }
+    }
+
+    /** The database-level value of {@code name}, or null when unset. */
+    private static String setting(Connection c, String db, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT substr(x, length(?) + 2) FROM pg_database d"
+                + " JOIN pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0, unnest(s.setconfig) x"
+                + " WHERE d.datname = ? AND x LIKE ? || '=%'")) {
+            ps.setString(1, name);
+            ps.setString(2, db);
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 
