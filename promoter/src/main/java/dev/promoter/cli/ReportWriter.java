@@ -12,13 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes a run's reports into {@code <report-dir>/<run id>/}. Rendering is kept apart from the data. */
-final class ReportWriter {
+public final class ReportWriter {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
-    Path write(RunReport report, Path reportDir) {
+    public Path write(RunReport report, Path reportDir) {
         Path dir = reportDir.resolve(report.runId());
         try {
             Files.createDirectories(dir);
