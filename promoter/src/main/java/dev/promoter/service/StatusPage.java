@@ -14,12 +14,12 @@ final class StatusPage {
 
     static String render(ServiceView v, Instant now) {
         StringBuilder b = new StringBuilder("<h1>Promoter service</h1><h2>Jobs</h2><table id=\"jobs\"><tr><th>Job</th>"
-                + "<th>Live</th><th>Window</th><th>Next window</th><th>State</th><th>Last run</th></tr>");
+                + "<th>Live</th><th>Window</th><th>Window now</th><th>State</th><th>Last run</th></tr>");
         for (Job j : v.jobs().jobs()) {
             var last = v.history().last(j.name());
             b.append("<tr><td>").append(esc(j.name())).append("</td><td>").append(esc(j.liveKey())).append("</td><td>")
                     .append(esc(j.window())).append("</td><td>")
-                    .append(esc(j.window().nextOpen(now).map(Instant::toString).orElse("never"))).append("</td><td>")
+                    .append(esc(j.window().describeAt(now))).append("</td><td>")
                     .append(v.scheduler().running(j.name()) ? "running" : "idle")
                     .append(v.runner().postponed(j.name()) ? ", switch postponed" : "").append("</td><td>")
                     .append(last.map(e -> link(e.report()) + " <span class=\"" + esc(e.report().result()) + "\">"

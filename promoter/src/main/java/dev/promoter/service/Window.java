@@ -68,6 +68,17 @@ public final class Window {
         return execution.nextExecution(now.atZone(zone)).map(ZonedDateTime::toInstant);
     }
 
+    /** The next time a window starts strictly after {@code now} (not the one open now). */
+    public Optional<Instant> nextStart(Instant now) {
+        return execution.nextExecution(now.atZone(zone)).map(ZonedDateTime::toInstant);
+    }
+
+    /** For people: "open until T; next S" or "next S". */
+    public String describeAt(Instant now) {
+        String next = nextStart(now).map(Instant::toString).orElse("never");
+        return closesAt(now).map(c -> "open until " + c + "; next " + next).orElse("next " + next);
+    }
+
     public String cron() {
         return cronText;
     }
