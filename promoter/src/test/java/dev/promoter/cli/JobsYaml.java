@@ -21,7 +21,8 @@ final class JobsYaml {
                 + extraTop
                 + "jobs:\n"
                 + "  - name: " + job + "\n"
-                + "    url: " + live.url + "\n"
+                // H2's own shutdown hook would otherwise close the database under a run finishing after SIGTERM
+                + "    url: " + live.url + ";DB_CLOSE_ON_EXIT=FALSE\n"
                 + "    user: sa\n"
                 + "    product: storage-server\n"
                 + "    sql: " + live.sql + "\n"
