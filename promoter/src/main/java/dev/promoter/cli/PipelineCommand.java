@@ -1,6 +1,7 @@
 package dev.promoter.cli;
 
 import dev.promoter.core.pipeline.Pipeline;
+import dev.promoter.core.pipeline.RunListener;
 import dev.promoter.core.pipeline.RunOptions;
 import dev.promoter.core.pipeline.RunReport;
 import dev.promoter.core.spi.DialectName;
@@ -60,6 +61,8 @@ public abstract class PipelineCommand implements Callable<Integer> {
     Path postponeFile;
     @Option(names = "--allow-drift", description = "A schema that differs from a fresh install of the target is a warning, not a failure.")
     boolean allowDrift;
+    @Option(names = "--quiet", description = "No stage lines or progress bar: only the result (and errors).")
+    boolean quiet;
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file of options (keys are the long option names). Env: PROMOTER_CONFIG.")
     Path config;
 
@@ -72,10 +75,14 @@ public abstract class PipelineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunOptions o = options();
-        ConsoleListener console = new ConsoleListener(spec.commandLine().getOut(), !json);
-        RunReport report = new Pipeline(env.dialects(), env.clock(), console).run(o);
+        ConsoleListener console = new ConsoleListener(spec.commandLine().getOut(), !json && !quiet);
+        RunListener progress = json || quiet ? console : ConsoleProgress.forTerminal(console);
+        RunReport report = new Pipeline(env.dialects(), env.clock(), progress).run(o);
         Path where = new ReportWriter(ReportRedactor.of(o.live())).write(report, reportDir);
         console.summary(report, where);
+        if (quiet && !json) {
+            spec.commandLine().getOut().println("Result: " + report.result() + " - " + report.message());
+        }
         if (json) {
             spec.commandLine().getOut().println(JsonReport.json(ReportRedactor.of(o.live()).apply(report)));
         }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
                 "             promote <command> --help"},
         subcommands = {RunCommand.class, PlanCommand.class, CheckCommand.class, InstallCommand.class,
                 StampCommand.class, StatusCommand.class, HistoryCommand.class, BackupCommand.class,
-                RestoreCommand.class, ReportCommand.class, VerifyCommand.class, SwitchCommand.class, DemoCommand.class})
+                RestoreCommand.class, ReportCommand.class, VerifyCommand.class, SwitchCommand.class, DemoCommand.class,
+                ServeCommand.class})
 public class PromoteCommand extends PipelineCommand {
     public PromoteCommand(Env env) {
         super(env);

@@ -44,11 +44,18 @@ public final class Pipeline {
     private final Dialects dialects;
     private final Clock clock;
     private final RunListener listener;
+    private final BeforeSwitch beforeSwitch;
 
     public Pipeline(Dialects dialects, Clock clock, RunListener listener) {
+        this(dialects, clock, listener, BeforeSwitch.NONE);
+    }
+
+    /** A pipeline whose switch is gated by {@code beforeSwitch} (which may veto it). */
+    public Pipeline(Dialects dialects, Clock clock, RunListener listener, BeforeSwitch beforeSwitch) {
         this.dialects = dialects;
         this.clock = clock;
         this.listener = listener;
+        this.beforeSwitch = beforeSwitch;
     }
 
     public RunReport run(RunOptions o) {
@@ -161,6 +168,7 @@ public final class Pipeline {
                         + ctx.target() + "; live is unchanged (--no-switch)");
             }
             awaitPostpone(o, s);
+            beforeSwitch.check(server.liveDatabase());
 
             // promote
             String archive = Preflight.derivedName(server.liveDatabase(), "_archive_" + STAMP.format(clock.instant()),

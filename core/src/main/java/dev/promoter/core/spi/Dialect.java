@@ -43,4 +43,10 @@ public interface Dialect {
     BackupTool backupTool();
 
     AtomicSwitch atomicSwitch();
+
+    /** Measures live's traffic for the scheduler's gate; dialects that cannot say so by name. */
+    default TrafficProbe trafficProbe() {
+        throw dev.promoter.core.PromoterException.badInput("Dialect " + name().id() + " has no traffic probe: run it without a "
+                + "traffic gate (promote run), or add a TrafficProbe to " + getClass().getSimpleName());
+    }
 }

@@ -8,6 +8,8 @@ import dev.promoter.core.spi.DatabaseServer;
 import dev.promoter.core.spi.Dialect;
 import dev.promoter.core.spi.DialectName;
 import dev.promoter.core.spi.Introspector;
+import dev.promoter.core.spi.TrafficProbe;
+import dev.promoter.dialects.traffic.H2TrafficProbe;
 
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
@@ -78,5 +80,10 @@ public final class H2Dialect implements Dialect {
     @Override
     public AtomicSwitch atomicSwitch() {
         return new H2AtomicSwitch(introspector);
+    }
+
+    @Override
+    public TrafficProbe trafficProbe() {
+        return new H2TrafficProbe();
     }
 }

@@ -96,4 +96,9 @@ public final class MySqlDialect implements Dialect {
     public AtomicSwitch atomicSwitch() {
         return new MySqlAtomicSwitch();
     }
+
+    @Override
+    public dev.promoter.core.spi.TrafficProbe trafficProbe() {
+        return new dev.promoter.dialects.traffic.MySqlTrafficProbe();
+    }
 }

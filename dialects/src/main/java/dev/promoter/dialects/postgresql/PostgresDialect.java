@@ -85,4 +85,9 @@ public final class PostgresDialect implements Dialect {
     public String toString() {
         return name().id();
     }
+
+    @Override
+    public dev.promoter.core.spi.TrafficProbe trafficProbe() {
+        return new dev.promoter.dialects.traffic.PostgresTrafficProbe();
+    }
 }
