@@ -59,6 +59,10 @@ public abstract class PipelineCommand implements Callable<Integer> {
     boolean skipBackup;
     @Option(names = "--postpone-file", paramLabel = "FILE", description = "While FILE exists the run waits before the switch.")
     Path postponeFile;
+    @Option(names = "--max-active-sessions", paramLabel = "N", defaultValue = "20", description = "Preflight refuses while live has more other non-idle sessions than N; -1 disables (default: ${DEFAULT-VALUE}).")
+    int maxActiveSessions;
+    @Option(names = "--max-transaction-age", paramLabel = "SECONDS", defaultValue = "300", description = "Preflight refuses while a transaction on live has been open longer than this; -1 disables (default: ${DEFAULT-VALUE}).")
+    long maxTransactionAge;
     @Option(names = "--allow-drift", description = "A schema that differs from a fresh install of the target is a warning, not a failure.")
     boolean allowDrift;
     @Option(names = "--quiet", description = "No stage lines or progress bar: only the result (and errors).")
@@ -98,6 +102,8 @@ public abstract class PipelineCommand implements Callable<Integer> {
                 Optional.ofNullable(tree.product), Optional.ofNullable(to).map(Version::parse),
                 Optional.ofNullable(dialect).map(DialectName::parse), backupDir, verify, noSwitch, !allowWrites,
                 skipBackup, workers, Duration.ofSeconds(switchTimeout), Duration.ofSeconds(lockTtl),
-                Optional.ofNullable(postponeFile), allowDrift);
+                Optional.ofNullable(postponeFile), allowDrift,
+                new dev.promoter.core.pipeline.SessionLimits(maxActiveSessions, Duration.ofSeconds(maxTransactionAge),
+                        Duration.ofMillis(1000)));
     }
 }

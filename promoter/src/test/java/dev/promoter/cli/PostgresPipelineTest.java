@@ -29,4 +29,22 @@ class PostgresPipelineTest extends ServerPipelineContract {
     protected String foreignStagingUrl() {
         return "jdbc:mysql://127.0.0.1:3306/" + name + "_staging";
     }
+
+    @Override
+    protected String sneakyCorruptionScript() {
+        return "DO $$ BEGIN EXECUTE 'UPDATE audit' || '_log SET action = ''lost'' WHERE id = 7'; END $$;\n";
+    }
+
+    @Override
+    protected String orphaningScript() {
+        return "SET session_replication_role = replica;\nDELETE FROM workflow_executions WHERE id = 1;\n"
+                + "SET session_replication_role = origin;\n";
+    }
+
+    @Override
+    protected boolean leaveCountersBehind(java.nio.file.Path moveScript) throws java.io.IOException {
+        String s = java.nio.file.Files.readString(moveScript);
+        java.nio.file.Files.writeString(moveScript, s.replaceAll("(?m)^SELECT setval\\(.*$", ""));
+        return true;
+    }
 }

@@ -57,6 +57,15 @@ abstract class ServerPipelineContract {
     /** A URL of the other server dialect, for the cross-dialect refusal. */
     protected abstract String foreignStagingUrl();
 
+    /** A script that changes audit_log row 7 without naming the table literally (so it counts as untouched). */
+    protected abstract String sneakyCorruptionScript();
+
+    /** A script that deletes workflow execution 1 while its tasks still point at it. */
+    protected abstract String orphaningScript();
+
+    /** Edits 1.10.0's move script so the new tables' key counters stay behind; false where that cannot happen. */
+    protected abstract boolean leaveCountersBehind(Path moveScript) throws java.io.IOException;
+
     @BeforeEach
     void createLive() {
         dialect = Dialects.load().get(dialectName());
@@ -70,7 +79,7 @@ abstract class ServerPipelineContract {
 
     @AfterEach
     void dropAll() {
-        for (String db : server.list(name)) {
+        for (String db : server.list(name + "_")) {
             try {
                 server.drop(db);
             } catch (RuntimeException e) {
@@ -258,6 +267,25 @@ abstract class ServerPipelineContract {
     }
 
     @Test
+    void aLongOpenTransactionOnLiveIsRefusedInPreflight() throws Exception {
+        installOldestWithData();
+        Map<String, TableChecksum> before = checksums(name);
+        try (Connection c = Connections.open(spec())) {
+            c.setAutoCommit(false);
+            try (var st = c.createStatement()) {
+                st.executeUpdate("UPDATE kv_pair SET expire_at = NULL WHERE id = 1");
+            }
+            Thread.sleep(2500);
+            CliRun r = CliRun.run(env(), args("--verify", "--skip-backup", "--max-transaction-age", "1"));
+            assertThat(r.exit()).as(r.all()).isEqualTo(3);
+            assertThat(r.err()).contains("too busy", "--max-transaction-age 1");
+            c.rollback();
+        }
+        assertThat(checksums(name)).isEqualTo(before);
+        assertThat(server.list(name + "_archive_")).isEmpty();
+    }
+
+    @Test
     void backupThenRestoreGivesEqualChecksums() {
         installOldestWithData();
         Map<String, TableChecksum> before = checksums(name);
@@ -281,6 +309,75 @@ abstract class ServerPipelineContract {
         expected.remove("databasechangelog");
         expected.remove("databasechangeloglock");
         assertThat(after).isEqualTo(expected);
+    }
+
+    // ---- each checkpoint kind fails on a purpose-built bad migration: exit 3, no switch, live unchanged ----
+
+    private Path v110(String file) {
+        return sql.resolve("storage-server/1.10.0/" + dialectName().id() + "/" + file);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode refusedCheckpoints(Map<String, TableChecksum> before) throws Exception {
+        CliRun r = CliRun.run(env(), args("--verify", "--skip-backup"));
+        assertThat(r.exit()).as(r.all()).isEqualTo(3);
+        assertThat(r.err()).contains("checkpoint(s) failed", "live is unchanged");
+        assertThat(checksums(name)).as("live untouched").isEqualTo(before);
+        assertThat(server.exists(name + "_promoter_staging")).as("staging kept").isTrue();
+        assertThat(server.list(name + "_archive_")).isEmpty();
+        try (var reports = Files.walk(tmp.resolve("reports"))) {
+            Path report = reports.filter(p -> p.getFileName().toString().equals("report.json")).findFirst().orElseThrow();
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile()).get("checkpoints");
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode failed(com.fasterxml.jackson.databind.JsonNode all, String part) {
+        for (var c : all) {
+            if (c.get("status").asText().equals("FAIL") && c.get("name").asText().contains(part)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no failed checkpoint *" + part + "* in " + all);
+    }
+
+    @Test
+    void checkpointsCatchAForgottenTableLostRowsAndACorruptedUntouchedTable() throws Exception {
+        installOldestWithData();
+        Map<String, TableChecksum> before = checksums(name);
+        Path yaml = sql.resolve("storage-server/1.10.0/checkpoints.yaml");
+        Files.writeString(yaml, Files.readString(yaml).replace("action_executions]", "action_executions, execution_log]"));
+        Files.writeString(v110("30_cleanup.sql"), "-- an over-eager cleanup\nDELETE FROM kv_pair WHERE MOD(id, 10) = 0;\n");
+        Files.writeString(v110("40_sneaky.sql"), sneakyCorruptionScript());
+        var checkpoints = refusedCheckpoints(before);
+        assertThat(failed(checkpoints, "new table execution_log exists").get("actual").asText()).isEqualTo("missing");
+        var rows = failed(checkpoints, "rows of kv_pair carried");
+        assertThat(rows.get("expected").asText()).isEqualTo("2000");
+        assertThat(rows.get("actual").asText()).isEqualTo("1800");
+        var sum = failed(checkpoints, "content of audit_log unchanged");
+        assertThat(sum.get("expected").asText()).isNotEqualTo(sum.get("actual").asText());
+    }
+
+    @Test
+    void checkpointsCatchABrokenForeignKeyAndCountersLeftBehind() throws Exception {
+        installOldestWithData();
+        Map<String, TableChecksum> before = checksums(name);
+        Files.writeString(v110("30_orphans.sql"), orphaningScript());
+        boolean counters = leaveCountersBehind(v110("10_move_executions.sql"));
+        var checkpoints = refusedCheckpoints(before);
+        assertThat(failed(checkpoints, "foreign keys valid").get("actual").asText())
+                .containsIgnoringCase("task_executions").contains("orphan");
+        if (counters) {
+            assertThat(failed(checkpoints, "key counters ahead of max keys").get("actual").asText())
+                    .containsIgnoringCase("workflow_executions");
+        }
+    }
+
+    @Test
+    void checkpointsCatchDriftFromAFreshInstall() throws Exception {
+        installOldestWithData();
+        Connections.jdbi(spec()).useHandle(h -> h.execute("CREATE INDEX hotfix_kv_expire ON kv_pair (expire_at)"));
+        Map<String, TableChecksum> before = checksums(name);
+        var c = failed(refusedCheckpoints(before), "schema equals a fresh install");
+        assertThat(c.get("detail").asText()).containsIgnoringCase("hotfix_kv_expire");
     }
 
     private static void sleepQuietly(long ms) {

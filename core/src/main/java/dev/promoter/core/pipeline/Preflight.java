@@ -92,6 +92,7 @@ final class Preflight {
         }
         MigrationPlan plan = new Planner(c.product()).upgrade(live.version(), target, c.dialect().name());
         refusePrecreated(server.live(), c.dialect(), plan);
+        refuseBusy(server, c.dialect(), o.limits());
         return Optional.of(new RunContext(runId, c.dialect(), server, c.ledger(), c.product(), live.version(), target,
                 plan, c.stagingName()));
     }
@@ -122,6 +123,26 @@ final class Preflight {
     static String derivedName(String base, String suffix, int max) {
         String b = base.length() + suffix.length() > max ? base.substring(0, Math.max(1, max - suffix.length())) : base;
         return b + suffix;
+    }
+
+    /** Too many active sessions or a long open transaction on live: refused with the figures and the limit. */
+    private static void refuseBusy(DatabaseServer server, Dialect dialect, SessionLimits limits) {
+        if (!limits.enabled()) {
+            return;
+        }
+        var sample = dialect.trafficProbe().sample(server.live(), limits.sample());
+        List<String> over = new java.util.ArrayList<>();
+        if (limits.maxActiveSessions() >= 0 && sample.activeSessions() > limits.maxActiveSessions()) {
+            over.add(sample.activeSessions() + " active sessions > --max-active-sessions " + limits.maxActiveSessions());
+        }
+        if (!limits.maxTransactionAge().isNegative() && sample.longestTransaction().compareTo(limits.maxTransactionAge()) > 0) {
+            over.add("a transaction open for " + sample.longestTransaction().toSeconds() + " s > --max-transaction-age "
+                    + limits.maxTransactionAge().toSeconds());
+        }
+        if (!over.isEmpty()) {
+            throw PromoterException.refused("Live " + server.liveDatabase() + " is too busy to start: " + String.join("; ", over)
+                    + " (" + sample.describe() + "). Run in a quieter window, end the long transaction, or raise the limit");
+        }
     }
 
     /** Tables the path creates that live already has (a service started early and auto-created them). */

@@ -19,17 +19,19 @@ import java.util.Optional;
  * @param freezeWrites       keep writes out of live from the snapshot to the switch (else prove none happened)
  * @param skipBackup         no backup stage (tests and the demo's scratch data only)
  * @param postponeFile       while this file exists the run waits before the switch
+ * @param limits             preflight's limits on live's active sessions and oldest transaction
  * @param allowDrift         a schema that differs from a fresh install of the target is a warning, not a failure
  */
 public record RunOptions(ConnectionSpec live, Optional<String> stagingUrl, Path sqlDir, Optional<String> product,
                          Optional<Version> to, Optional<DialectName> expectedDialect, Path backupDir,
                          boolean verify, boolean noSwitch, boolean freezeWrites, boolean skipBackup,
                          int parallelism, Duration switchTimeout, Duration lockTtl, Optional<Path> postponeFile,
-                         boolean allowDrift) {
+                         boolean allowDrift, SessionLimits limits) {
     public RunOptions {
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(sqlDir, "sqlDir");
         Objects.requireNonNull(backupDir, "backupDir");
+        limits = limits == null ? SessionLimits.DEFAULT : limits;
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
         }
@@ -39,26 +41,7 @@ public record RunOptions(ConnectionSpec live, Optional<String> stagingUrl, Path 
         return new RunOptions(live, Optional.empty(), sqlDir, Optional.empty(), Optional.empty(), Optional.empty(),
                 Path.of("promoter-backups"), true, false, true, false,
                 Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(300),
-                Duration.ofSeconds(60), Optional.empty(), false);
+                Duration.ofSeconds(60), Optional.empty(), false, SessionLimits.DEFAULT);
     }
 
-    public RunOptions withTo(Version v) {
-        return new RunOptions(live, stagingUrl, sqlDir, product, Optional.of(v), expectedDialect, backupDir, verify,
-                noSwitch, freezeWrites, skipBackup, parallelism, switchTimeout, lockTtl, postponeFile, allowDrift);
-    }
-
-    public RunOptions withBackupDir(Path dir) {
-        return new RunOptions(live, stagingUrl, sqlDir, product, to, expectedDialect, dir, verify, noSwitch,
-                freezeWrites, skipBackup, parallelism, switchTimeout, lockTtl, postponeFile, allowDrift);
-    }
-
-    public RunOptions withDialect(DialectName d) {
-        return new RunOptions(live, stagingUrl, sqlDir, product, to, Optional.of(d), backupDir, verify, noSwitch,
-                freezeWrites, skipBackup, parallelism, switchTimeout, lockTtl, postponeFile, allowDrift);
-    }
-
-    public RunOptions withStagingUrl(String url) {
-        return new RunOptions(live, Optional.of(url), sqlDir, product, to, expectedDialect, backupDir, verify, noSwitch,
-                freezeWrites, skipBackup, parallelism, switchTimeout, lockTtl, postponeFile, allowDrift);
-    }
 }
