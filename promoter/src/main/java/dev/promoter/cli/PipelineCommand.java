@@ -63,6 +63,8 @@ public abstract class PipelineCommand implements Callable<Integer> {
     int maxActiveSessions;
     @Option(names = "--max-transaction-age", paramLabel = "SECONDS", defaultValue = "300", description = "Preflight refuses while a transaction on live has been open longer than this; -1 disables (default: ${DEFAULT-VALUE}).")
     long maxTransactionAge;
+    @Option(names = "--clone-strategy", paramLabel = "S", defaultValue = "online", description = "online: rows streamed from one snapshot while live stays readable; template (PostgreSQL): the server copies live's files, holding connections to live off meanwhile (default: ${DEFAULT-VALUE}).")
+    String cloneStrategy;
     @Option(names = "--allow-drift", description = "A schema that differs from a fresh install of the target is a warning, not a failure.")
     boolean allowDrift;
     @Option(names = "--quiet", description = "No stage lines or progress bar: only the result (and errors).")
@@ -104,6 +106,6 @@ public abstract class PipelineCommand implements Callable<Integer> {
                 skipBackup, workers, Duration.ofSeconds(switchTimeout), Duration.ofSeconds(lockTtl),
                 Optional.ofNullable(postponeFile), allowDrift,
                 new dev.promoter.core.pipeline.SessionLimits(maxActiveSessions, Duration.ofSeconds(maxTransactionAge),
-                        Duration.ofMillis(1000)));
+                        Duration.ofMillis(1000)), dev.promoter.core.spi.CloneStrategy.parse(cloneStrategy));
     }
 }

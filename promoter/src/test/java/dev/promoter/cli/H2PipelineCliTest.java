@@ -164,4 +164,12 @@ class H2PipelineCliTest {
         assertThat(r.exit()).as(r.all()).isZero();
         assertThat(r.out()).contains("1.2.0 -> 1.10.0", "through [1.9.0, 1.10.0]");
     }
+
+    @Test
+    void templateStrategyIsRefusedOnH2NamingTheAlternative() {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        CliRun r = CliRun.run(live.runArgs("--verify", "--clone-strategy", "template"));
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("template clone strategy is not supported for h2", "--clone-strategy online");
+    }
 }

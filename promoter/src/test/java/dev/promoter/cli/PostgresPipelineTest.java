@@ -47,4 +47,18 @@ class PostgresPipelineTest extends ServerPipelineContract {
         java.nio.file.Files.writeString(moveScript, s.replaceAll("(?m)^SELECT setval\\(.*$", ""));
         return true;
     }
+
+    @org.junit.jupiter.api.Test
+    void templateStrategyPromotesWithTheSameResult() {
+        installOldestWithData();
+        var before = checksums(name);
+        CliRun r = CliRun.run(env(), args("--verify", "--clone-strategy", "template"));
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
+        org.assertj.core.api.Assertions.assertThat(r.out()).contains("by file copy; connections to live were refused for",
+                "PROMOTED");
+        var after = checksums(name);
+        org.assertj.core.api.Assertions.assertThat(after.get("audit_log")).isEqualTo(before.get("audit_log"));
+        org.assertj.core.api.Assertions.assertThat(after).containsKey("workflow_executions").doesNotContainKey("executions");
+        org.assertj.core.api.Assertions.assertThat(checksums(server.list(name + "_archive_").get(0))).isEqualTo(before);
+    }
 }

@@ -118,7 +118,7 @@ public final class Pipeline {
             s.staging = ctx.stagingName();
             server.create(ctx.stagingName());
             return ctx.dialect().cloner().cloneDatabase(new CloneRequest(server.live(), server.database(ctx.stagingName()),
-                    o.parallelism(), o.freezeWrites(), o.switchTimeout()), listener);
+                    o.parallelism(), o.freezeWrites(), o.switchTimeout(), o.cloneStrategy()), listener);
         }, snap -> snap.tables().size() + " table(s) from one snapshot; write protection: " + snap.freeze().describe());
         s.freeze = snapshot.freeze();
         s.writeProtection = snapshot.freeze().describe();

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param freezeWrites       keep writes out of live from the snapshot to the switch (else prove none happened)
  * @param skipBackup         no backup stage (tests and the demo's scratch data only)
  * @param postponeFile       while this file exists the run waits before the switch
+ * @param cloneStrategy      online (default) or template (PostgreSQL: file copy while live is held off)
  * @param limits             preflight's limits on live's active sessions and oldest transaction
  * @param allowDrift         a schema that differs from a fresh install of the target is a warning, not a failure
  */
@@ -26,12 +27,13 @@ public record RunOptions(ConnectionSpec live, Optional<String> stagingUrl, Path 
                          Optional<Version> to, Optional<DialectName> expectedDialect, Path backupDir,
                          boolean verify, boolean noSwitch, boolean freezeWrites, boolean skipBackup,
                          int parallelism, Duration switchTimeout, Duration lockTtl, Optional<Path> postponeFile,
-                         boolean allowDrift, SessionLimits limits) {
+                         boolean allowDrift, SessionLimits limits, dev.promoter.core.spi.CloneStrategy cloneStrategy) {
     public RunOptions {
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(sqlDir, "sqlDir");
         Objects.requireNonNull(backupDir, "backupDir");
         limits = limits == null ? SessionLimits.DEFAULT : limits;
+        cloneStrategy = cloneStrategy == null ? dev.promoter.core.spi.CloneStrategy.ONLINE : cloneStrategy;
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
         }
@@ -41,7 +43,8 @@ public record RunOptions(ConnectionSpec live, Optional<String> stagingUrl, Path 
         return new RunOptions(live, Optional.empty(), sqlDir, Optional.empty(), Optional.empty(), Optional.empty(),
                 Path.of("promoter-backups"), true, false, true, false,
                 Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(300),
-                Duration.ofSeconds(60), Optional.empty(), false, SessionLimits.DEFAULT);
+                Duration.ofSeconds(60), Optional.empty(), false, SessionLimits.DEFAULT,
+                dev.promoter.core.spi.CloneStrategy.ONLINE);
     }
 
 }

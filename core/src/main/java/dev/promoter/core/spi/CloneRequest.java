@@ -11,10 +11,18 @@ import java.time.Duration;
  * @param freezeWrites  when true, live refuses writes from the snapshot on, until {@link WriteFreeze#release()}
  *                      or the switch; when false, the switch must prove that no write happened
  * @param lockTimeout   how long to wait for locks needed to take the snapshot
+ * @param strategy      how the copy is made
  */
 public record CloneRequest(ConnectionSpec live, ConnectionSpec staging, int parallelism,
-                           boolean freezeWrites, Duration lockTimeout) {
+                           boolean freezeWrites, Duration lockTimeout, CloneStrategy strategy) {
+    /** An online clone. */
+    public CloneRequest(ConnectionSpec live, ConnectionSpec staging, int parallelism, boolean freezeWrites,
+                        Duration lockTimeout) {
+        this(live, staging, parallelism, freezeWrites, lockTimeout, CloneStrategy.ONLINE);
+    }
+
     public CloneRequest {
+        strategy = strategy == null ? CloneStrategy.ONLINE : strategy;
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
         }

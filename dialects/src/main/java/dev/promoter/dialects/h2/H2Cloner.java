@@ -52,6 +52,9 @@ final class H2Cloner implements Cloner {
 
     @Override
     public Snapshot cloneDatabase(CloneRequest request, ProgressListener progress) {
+        if (request.strategy() != dev.promoter.core.spi.CloneStrategy.ONLINE) {
+            throw request.strategy().unsupportedBy(dev.promoter.core.spi.DialectName.H2);
+        }
         H2Url live = H2Url.parse(request.live().url());
         H2Url staging = H2Url.parse(request.staging().url());
         if (live.base().equals(staging.base())) {

@@ -61,6 +61,9 @@ final class MySqlCloner implements Cloner {
 
     @Override
     public Snapshot cloneDatabase(CloneRequest request, ProgressListener progress) {
+        if (request.strategy() != dev.promoter.core.spi.CloneStrategy.ONLINE) {
+            throw request.strategy().unsupportedBy(dev.promoter.core.spi.DialectName.MYSQL);
+        }
         ConnectionSpec live = MySqlUrl.normalize(request.live());
         ConnectionSpec staging = MySqlUrl.normalize(request.staging());
         List<Connection> open = new ArrayList<>();

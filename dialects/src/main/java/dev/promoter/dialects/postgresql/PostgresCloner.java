@@ -53,6 +53,9 @@ final class PostgresCloner implements Cloner {
 
     @Override
     public Snapshot cloneDatabase(CloneRequest request, ProgressListener progress) {
+        if (request.strategy() == dev.promoter.core.spi.CloneStrategy.TEMPLATE) {
+            return PostgresTemplateCloner.cloneByTemplate(request, progress);
+        }
         PostgresServer server = new PostgresServer(request.live());
         String staging = PostgresUrl.parse(request.staging().url()).database();
         WriteFreeze freeze = WriteFreeze.NONE;
