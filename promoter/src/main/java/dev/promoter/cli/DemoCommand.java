@@ -73,7 +73,7 @@ public class DemoCommand implements Callable<Integer> {
         RunOptions o = new RunOptions(live, Optional.empty(), tree.sql, Optional.of(product.name()),
                 Optional.of(product.newest()), Optional.of(DialectName.H2), work.resolve("backups"), true, false, true,
                 false, 2, Duration.ofSeconds(60), Duration.ofSeconds(60), Optional.empty(), false,
-                dev.promoter.core.pipeline.SessionLimits.DEFAULT, null);
+                dev.promoter.core.pipeline.SessionLimits.DEFAULT, null, false);
         ConsoleListener console = new ConsoleListener(out, true);
         RunReport report = new Pipeline(env.dialects(), env.clock(), console).run(o);
         Path reports = new ReportWriter(ReportRedactor.of(live)).write(report, work.resolve("reports"));

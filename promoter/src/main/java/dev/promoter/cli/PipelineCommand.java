@@ -65,6 +65,8 @@ public abstract class PipelineCommand implements Callable<Integer> {
     long maxTransactionAge;
     @Option(names = "--clone-strategy", paramLabel = "S", defaultValue = "online", description = "online: rows streamed from one snapshot while live stays readable; template (PostgreSQL): the server copies live's files, holding connections to live off meanwhile (default: ${DEFAULT-VALUE}).")
     String cloneStrategy;
+    @Option(names = "--verify-backup", description = "Also restore the backup into a scratch database and check it against its manifest and the snapshot.")
+    boolean verifyBackup;
     @Option(names = "--allow-drift", description = "A schema that differs from a fresh install of the target is a warning, not a failure.")
     boolean allowDrift;
     @Option(names = "--quiet", description = "No stage lines or progress bar: only the result (and errors).")
@@ -106,6 +108,7 @@ public abstract class PipelineCommand implements Callable<Integer> {
                 skipBackup, workers, Duration.ofSeconds(switchTimeout), Duration.ofSeconds(lockTtl),
                 Optional.ofNullable(postponeFile), allowDrift,
                 new dev.promoter.core.pipeline.SessionLimits(maxActiveSessions, Duration.ofSeconds(maxTransactionAge),
-                        Duration.ofMillis(1000)), dev.promoter.core.spi.CloneStrategy.parse(cloneStrategy));
+                        Duration.ofMillis(1000)), dev.promoter.core.spi.CloneStrategy.parse(cloneStrategy),
+                verifyBackup);
     }
 }

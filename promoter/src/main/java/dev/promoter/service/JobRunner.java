@@ -149,7 +149,7 @@ public final class JobRunner {
         return new RunOptions(job.live(), Optional.empty(), job.sql(), job.product(), job.to(), Optional.empty(),
                 jobs.backupDir(), job.verify(), job.noSwitch(), !job.allowWrites(), job.skipBackup(), workers,
                 Duration.ofSeconds(300), Duration.ofSeconds(60), Optional.empty(), job.allowDrift(),
-                dev.promoter.core.pipeline.SessionLimits.NONE, null);  // the job's own traffic gate has already sampled live
+                dev.promoter.core.pipeline.SessionLimits.NONE, null, false);  // the job's own traffic gate has already sampled live
     }
 
     private RunReport synthetic(Job job, Instant started, Outcome outcome, String result, String message) {

@@ -28,10 +28,10 @@ class H2PipelineCliTest {
         H2Live live = new H2Live(tmp).installAt("1.0.0");
         Map<String, TableChecksum> before = live.checksums();
 
-        CliRun r = CliRun.run(live.runArgs("--verify"));
+        CliRun r = CliRun.run(live.runArgs("--verify", "--verify-backup"));
 
         assertThat(r.exit()).as(r.all()).isZero();
-        assertThat(r.out()).contains("PROMOTED", "1.0.0 -> 1.10.0");
+        assertThat(r.out()).contains("PROMOTED", "1.0.0 -> 1.10.0", "[PASS] backup restores to the snapshot");
         Map<String, TableChecksum> after = live.checksums();
         assertThat(after).containsKeys("workflow_executions", "task_executions", "action_executions", "um_tenant",
                 "um_user_store").doesNotContainKey("executions");

@@ -132,10 +132,10 @@ abstract class ServerPipelineContract {
         installOldestWithData();
         Map<String, TableChecksum> before = checksums(name);
 
-        CliRun r = CliRun.run(env(), args("--verify"));
+        CliRun r = CliRun.run(env(), args("--verify", "--verify-backup"));
 
         assertThat(r.exit()).as(r.all()).isZero();
-        assertThat(r.out()).contains("PROMOTED", "1.0.0 -> 1.10.0");
+        assertThat(r.out()).contains("PROMOTED", "1.0.0 -> 1.10.0", "[PASS] backup restores to the snapshot");
         Map<String, TableChecksum> after = checksums(name);
         assertThat(after).containsKeys("workflow_executions", "task_executions", "action_executions", "um_tenant")
                 .doesNotContainKey("executions");

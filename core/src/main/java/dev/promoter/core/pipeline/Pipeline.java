@@ -107,6 +107,7 @@ public final class Pipeline {
                     listener), mf -> mf.files().size() + " file(s), " + mf.tables().size() + " table(s), checked against manifest");
             String where = o.backupDir().resolve(server.liveDatabase() + "-" + ctx.runId()).toAbsolutePath().toString();
             s.backupLocation = where;
+            s.backupManifest = m;
             ledger.setRunField(ctx.runId(), RunField.BACKUP_LOCATION, where);
             listener.message("backup of " + m.tables().size() + " tables in " + where);
         }
@@ -146,6 +147,9 @@ public final class Pipeline {
                         List<CheckpointResult> r = new java.util.ArrayList<>(Connections.jdbi(staging).withHandle(h ->
                                 new CheckpointRunner(ctx.dialect()).run(h, snapshot, ctx.plan())));
                         r.add(freshInstallDiff(ctx, staging, o.allowDrift()));
+                        if (o.verifyBackup() && s.backupManifest != null) {
+                            r.add(backupRestore(ctx, s.backupManifest, java.nio.file.Path.of(s.backupLocation), snapshot));
+                        }
                         return r;
                     },
                     r -> r.stream().filter(CheckpointResult::failed).count() + " of " + r.size() + " checkpoint(s) failed");
@@ -231,6 +235,28 @@ public final class Pipeline {
             var actual = Connections.jdbi(staging).withHandle(introspector::schema);
             return SchemaDrift.compare(actual, expected, ctx.target().toString(), allowDrift,
                     (System.nanoTime() - t0) / 1_000_000);
+        } finally {
+            try {
+                server.drop(scratch);
+            } catch (RuntimeException e) {
+                listener.message("could not drop scratch database " + scratch + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Restores the run's backup into a scratch database and compares it with its manifest and the snapshot. */
+    private CheckpointResult backupRestore(RunContext ctx, BackupManifest manifest, java.nio.file.Path dir, Snapshot snapshot) {
+        var server = ctx.server();
+        String scratch = Preflight.derivedName(server.liveDatabase(), "_pb_" + ctx.runId().replace("-", "_"),
+                server.maxNameLength());
+        server.create(scratch);
+        try {
+            long t0 = System.nanoTime();
+            ConnectionSpec target = server.database(scratch);
+            new Backups(ctx.dialect().backupTool(), clock).restore(dir, target, listener);
+            long restoreMs = (System.nanoTime() - t0) / 1_000_000;
+            return Connections.jdbi(target).withHandle(h -> dev.promoter.core.checkpoint.BackupRestoreCheck.compare(
+                    h, ctx.dialect().introspector(), manifest, snapshot, restoreMs));
         } finally {
             try {
                 server.drop(scratch);

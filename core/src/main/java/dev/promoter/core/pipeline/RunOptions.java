@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param freezeWrites       keep writes out of live from the snapshot to the switch (else prove none happened)
  * @param skipBackup         no backup stage (tests and the demo's scratch data only)
  * @param postponeFile       while this file exists the run waits before the switch
+ * @param verifyBackup       restore the backup into a scratch database and compare it with the snapshot
  * @param cloneStrategy      online (default) or template (PostgreSQL: file copy while live is held off)
  * @param limits             preflight's limits on live's active sessions and oldest transaction
  * @param allowDrift         a schema that differs from a fresh install of the target is a warning, not a failure
@@ -27,7 +28,8 @@ public record RunOptions(ConnectionSpec live, Optional<String> stagingUrl, Path 
                          Optional<Version> to, Optional<DialectName> expectedDialect, Path backupDir,
                          boolean verify, boolean noSwitch, boolean freezeWrites, boolean skipBackup,
                          int parallelism, Duration switchTimeout, Duration lockTtl, Optional<Path> postponeFile,
-                         boolean allowDrift, SessionLimits limits, dev.promoter.core.spi.CloneStrategy cloneStrategy) {
+                         boolean allowDrift, SessionLimits limits, dev.promoter.core.spi.CloneStrategy cloneStrategy,
+                         boolean verifyBackup) {
     public RunOptions {
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(sqlDir, "sqlDir");
@@ -44,7 +46,7 @@ public record RunOptions(ConnectionSpec live, Optional<String> stagingUrl, Path 
                 Path.of("promoter-backups"), true, false, true, false,
                 Math.max(2, Runtime.getRuntime().availableProcessors()), Duration.ofSeconds(300),
                 Duration.ofSeconds(60), Optional.empty(), false, SessionLimits.DEFAULT,
-                dev.promoter.core.spi.CloneStrategy.ONLINE);
+                dev.promoter.core.spi.CloneStrategy.ONLINE, false);
     }
 
 }

@@ -40,6 +40,7 @@ final class RunState {
     private String to;
 
     String backupLocation;
+    dev.promoter.core.backup.BackupManifest backupManifest;
     String staging;
     String archive;
     Long switchWindow;
