@@ -31,7 +31,7 @@ class BackupRestoreCheckH2Test {
     void passesFailsOnABrokenBackupAndWarnsOnAnOlderOne() {
         Jdbi db = Connections.jdbi(new ConnectionSpec("jdbc:h2:file:" + tmp.resolve("restored"), "sa", Secret.none()));
         db.useHandle(h -> h.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10)); INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, NULL)"));
-        H2Introspector intro = new H2Introspector();
+        H2Introspector intro = new H2Introspector(new H2Dialect());
         TableRef t = new TableRef("PUBLIC", "T");
         TableChecksum real = db.withHandle(h -> intro.checksum(h, t));
 
