@@ -16,14 +16,6 @@ class MySqlPipelineTest extends ServerPipelineContract {
         return DialectName.MYSQL;
     }
 
-    @Override
-    protected String urlOf(String db) {
-        String base = admin().url();
-        int q = base.indexOf('?');
-        String params = q < 0 ? "" : base.substring(q);
-        String noParams = q < 0 ? base : base.substring(0, q);
-        return noParams.substring(0, noParams.lastIndexOf('/') + 1) + db + params;
-    }
 
     @Override
     protected String foreignStagingUrl() {

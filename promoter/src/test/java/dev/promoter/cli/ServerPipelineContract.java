@@ -51,8 +51,14 @@ abstract class ServerPipelineContract {
 
     protected abstract DialectName dialectName();
 
-    /** JDBC URL of database {@code db} on the test server. */
-    protected abstract String urlOf(String db);
+    /** JDBC URL of database {@code db} on the test server: the admin URL with its database path replaced. */
+    protected String urlOf(String db) {
+        String base = admin().url();
+        int q = base.indexOf('?');
+        String params = q < 0 ? "" : base.substring(q);
+        String noParams = q < 0 ? base : base.substring(0, q);
+        return noParams.substring(0, noParams.lastIndexOf('/') + 1) + db + params;
+    }
 
     /** A URL of the other server dialect, for the cross-dialect refusal. */
     protected abstract String foreignStagingUrl();

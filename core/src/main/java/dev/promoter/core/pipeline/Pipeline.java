@@ -25,13 +25,10 @@ import dev.promoter.core.tree.Script;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One run of the blue/green upgrade: preflight, backup, clone, migrate, stage, verify, promote. Every
@@ -39,7 +36,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * switch; any failure before it leaves live exactly as it was (and lifts any write freeze).
  */
 public final class Pipeline {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
     private final Dialects dialects;
     private final Clock clock;
@@ -59,7 +55,7 @@ public final class Pipeline {
     }
 
     public RunReport run(RunOptions o) {
-        String runId = STAMP.format(clock.instant()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+        String runId = RunIds.next(clock);
         RunState s = new RunState(runId, clock, listener);
         try {
             Preflight preflight = new Preflight(dialects, clock);
@@ -175,7 +171,7 @@ public final class Pipeline {
             beforeSwitch.check(server.liveDatabase());
 
             // promote
-            String archive = Preflight.derivedName(server.liveDatabase(), "_archive_" + STAMP.format(clock.instant()),
+            String archive = Preflight.derivedName(server.liveDatabase(), "_archive_" + RunIds.stamp(clock),
                     server.maxNameLength());
             SwitchResult sw = s.stage(Stage.PROMOTE, () -> ctx.dialect().atomicSwitch().switchOver(
                     new SwitchRequest(server, ctx.stagingName(), archive, snapshot, o.switchTimeout())),

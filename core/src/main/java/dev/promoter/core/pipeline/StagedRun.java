@@ -22,11 +22,8 @@ import dev.promoter.core.version.Version;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The staging database left by {@code promote --verify --no-switch}: checked again ({@code promote verify})
@@ -34,7 +31,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * staging's snapshot.
  */
 public final class StagedRun {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
     private final Dialects dialects;
     private final Clock clock;
@@ -86,12 +82,12 @@ public final class StagedRun {
     public RunReport switchOver(ConnectionSpec spec, Duration timeout, Duration lockTtl) {
         Found f = find(spec);
         var t = f.target();
-        String runId = STAMP.format(clock.instant()) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+        String runId = RunIds.next(clock);
         RunState s = new RunState(runId, clock, listener);
         try (PromotionLock.Lease lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "promote switch", lockTtl)) {
             t.ledger().startRun(runId, t.key(), "switch", f.run().product(), t.dialect().name().id(),
                     f.run().fromVersion(), f.run().toVersion());
-            String archive = Preflight.derivedName(t.server().liveDatabase(), "_archive_" + STAMP.format(clock.instant()),
+            String archive = Preflight.derivedName(t.server().liveDatabase(), "_archive_" + RunIds.stamp(clock),
                     t.server().maxNameLength());
             s.begin(Stage.PROMOTE);
             SwitchResult sw = s.inStage(Stage.PROMOTE, () -> t.dialect().atomicSwitch().switchOver(
