@@ -56,12 +56,12 @@ public final class Pipeline {
 
     public RunReport run(RunOptions o) {
         String runId = RunIds.next(clock);
-        RunState s = new RunState(runId, clock, listener);
+        RunState s = new RunState(runId, "run", clock, listener);
         try {
             Preflight preflight = new Preflight(dialects, clock);
             s.begin(Stage.PREFLIGHT);
             Preflight.Connected c = s.inStage(Stage.PREFLIGHT, () -> preflight.connect(o, listener));
-            s.attach(c, "run");
+            s.attach(c);
             try (PromotionLock.Lease lease = s.inStage(Stage.PREFLIGHT, () -> new PromotionLock(c.ledger())
                     .acquire(c.server().ledgerKey(), runId, holder(), o.lockTtl()))) {
                 s.inStage(Stage.PREFLIGHT, () -> {

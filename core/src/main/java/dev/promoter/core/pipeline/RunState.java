@@ -27,6 +27,7 @@ final class RunState {
     private static final Logger LOG = LoggerFactory.getLogger(RunState.class);
 
     private final String runId;
+    private final String command;
     private final Clock clock;
     private final RunListener listener;
     private final Instant startedAt;
@@ -50,8 +51,9 @@ final class RunState {
     WriteFreeze freeze = WriteFreeze.NONE;
     boolean ledgerClosed;
 
-    RunState(String runId, Clock clock, RunListener listener) {
+    RunState(String runId, String command, Clock clock, RunListener listener) {
         this.runId = runId;
+        this.command = command;
         this.clock = clock;
         this.listener = listener;
         this.startedAt = clock.instant();
@@ -106,7 +108,7 @@ final class RunState {
     }
 
     /** The ledger is reachable: open the run there and write the stages so far. */
-    void attach(Preflight.Connected c, String command) {
+    void attach(Preflight.Connected c) {
         ledger = c.ledger();
         product = c.product().name();
         dialect = c.dialect().name().id();
@@ -132,7 +134,7 @@ final class RunState {
         if (ledger != null && !ledgerClosed) {
             safely(() -> ledger.endRun(runId, result, message));
         }
-        return new RunReport(runId, "run", product, dialect, liveDatabase, from, to, startedAt, clock.instant(),
+        return new RunReport(runId, command, product, dialect, liveDatabase, from, to, startedAt, clock.instant(),
                 outcome, result, message, List.copyOf(stages.values()), checkpoints, backupLocation, staging, archive,
                 switchWindow, writeProtection, tables);
     }
