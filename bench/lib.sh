@@ -90,3 +90,9 @@ machine_line() {
 cpu_busy() { awk '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100 }' /proc/stat; }
 # CPU-seconds (user+sys) of the process measured by /usr/bin/time -v.
 tool_cpu() { awk -F': *' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
+# The N slowest checkpoints of a report: "content of t unchanged 812 ms, ..."
+slow_checkpoints() { # FILE N
+  jq -r --argjson n "${2:-5}" '[.checkpoints | sort_by(-.millis) | .[0:$n][] | "\(.name) \(.millis) ms"] | join(", ")' "$1"
+}
+# 1-minute load average, to flag a busy machine (other processes skew every number).
+load_avg() { cut -d' ' -f1 /proc/loadavg; }

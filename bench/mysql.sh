@@ -27,12 +27,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+load0=$(load_avg)
 
 [ -f "$BENCH_HOME/promoter/target/promoter-all.jar" ] || (cd "$BENCH_HOME" && ./mvnw -q -o -DskipTests package)
 
 # Rows per table for about MB megabytes (InnoDB data + indexes, measured below):
-# documents ~3.4 KB/row (TEXT 2 KB + BLOB 1 KB), events ~330 B, orders ~150 B, customers ~250 B.
-n_doc=$(( MB * 120 )); n_evt=$(( MB * 900 )); n_ord=$(( MB * 1400 )); n_cus=$(( MB * 420 ))
+# documents ~3.1 KB/row (TEXT 2 KB + BLOB 1 KB), events ~300 B, orders ~140 B, customers ~220 B.
+n_doc=$(( MB * 132 )); n_evt=$(( MB * 990 )); n_ord=$(( MB * 1540 )); n_cus=$(( MB * 460 ))
 
 log "generating about $MB MB in $LIVE (customers $n_cus, orders $n_ord, events $n_evt, documents $n_doc)"
 gen_sql() {
@@ -157,3 +158,5 @@ echo "where time goes ($(nproc) cores = $(nproc)x wall of CPU capacity):"
 echo "  --skip-backup run: wall $skip_wall s, tool CPU $skip_cpu s, machine busy $(secs "$busy0" "$busy1") CPU-s (rest ≈ server + others); switch ${skip_switch} ms; RSS ${skip_rss} MB"
 echo "  full run:          wall $full_wall s, tool CPU $full_cpu s, machine busy $(secs "$busy2" "$busy3") CPU-s; switch ${full_switch} ms; RSS ${full_rss} MB"
 echo "  full run stages:   $full_stages"
+echo "  slowest checkpoints (full run): $(slow_checkpoints "$WORK/full.json" 5)"
+echo "  machine load average: $load0 before the run, $(load_avg) at the end (other processes skew every number)"

@@ -26,6 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+load0=$(load_avg)
 
 [ -f "$BENCH_HOME/promoter/target/promoter-all.jar" ] || (cd "$BENCH_HOME" && ./mvnw -q -o -DskipTests package)
 command -v pgbench >/dev/null || die "pgbench is not installed"
@@ -116,3 +117,5 @@ echo "where time goes (2 cores = $(( $(nproc) ))x wall of CPU capacity):"
 echo "  --skip-backup run: wall $skip_wall s, tool CPU $skip_cpu s, machine busy $(secs "$busy0" "$busy1") CPU-s (rest ≈ server + others); switch ${skip_switch} ms; RSS ${skip_rss} MB"
 echo "  full run:          wall $full_wall s, tool CPU $full_cpu s, machine busy $(secs "$busy2" "$busy3") CPU-s; switch ${full_switch} ms; RSS ${full_rss} MB"
 echo "  full run stages:   $full_stages"
+echo "  slowest checkpoints (full run): $(slow_checkpoints "$WORK/full.json" 5)"
+echo "  machine load average: $load0 before the run, $(load_avg) at the end (other processes skew every number)"
