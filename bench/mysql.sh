@@ -94,14 +94,17 @@ SQL
 }
 gen=$(timed cli <<<"$(gen_sql)")
 size_mb=$(q "SELECT ROUND(SUM(data_length + index_length) / 1048576) FROM information_schema.tables WHERE table_schema = '$LIVE'")
-rows=$(q "SELECT SUM(c) FROM (SELECT COUNT(*) c FROM $(qi "$LIVE").customer UNION ALL SELECT COUNT(*) FROM $(qi "$LIVE").orders
-          UNION ALL SELECT COUNT(*) FROM $(qi "$LIVE").event UNION ALL SELECT COUNT(*) FROM $(qi "$LIVE").document) x")
+count_rows() { q "SELECT SUM(c) FROM (SELECT COUNT(*) c FROM $(qi "$1").customer UNION ALL SELECT COUNT(*) FROM $(qi "$1").orders
+                  UNION ALL SELECT COUNT(*) FROM $(qi "$1").event UNION ALL SELECT COUNT(*) FROM $(qi "$1").document) x"; }
+rows=$(count_rows "$LIVE")
 log "generated $size_mb MB, $rows rows in $gen s"
 
 # (a) baseline: mariadb-dump --single-transaction | mariadb into a new database
 log "(a) $(basename "$DUMP") --single-transaction | $(basename "$CLI")"
 dump=$(timed bash -o pipefail -c "'$CLI' -h '$HOST' -P '$PORT' -u '$USER_' -e 'CREATE DATABASE \`${PFX}_dump\` CHARACTER SET utf8mb4' \
   && '$DUMP' -h '$HOST' -P '$PORT' -u '$USER_' --single-transaction '$LIVE' | '$CLI' -h '$HOST' -P '$PORT' -u '$USER_' '${PFX}_dump'")
+restored=$(count_rows "${PFX}_dump")
+[ "$restored" = "$rows" ] || die "the baseline loaded $restored rows, not $rows"
 q "DROP DATABASE $(qi "${PFX}_dump")"
 
 # (c) our clone: clone stage of promote --verify --skip-backup

@@ -43,6 +43,8 @@ psql_c "CHECKPOINT"
 log "(a) pg_dump -Fc -Z0 | pg_restore"
 dump=$(timed bash -o pipefail -c "psql -X -q -d postgres -c 'CREATE DATABASE \"${PFX}_dump\"' \
   && pg_dump -Fc -Z0 -d '$LIVE' | pg_restore --no-owner --exit-on-error -d '${PFX}_dump'")
+restored=$(psql -X -d "${PFX}_dump" -Atc "SELECT count(*) FROM pgbench_accounts")
+[ "$restored" = "$(( SCALE * 100000 ))" ] || die "the baseline restored $restored pgbench_accounts rows, not $(( SCALE * 100000 ))"
 psql_c "DROP DATABASE $(qi "${PFX}_dump")"
 
 # (b) near-physical limit: a file copy of live (needs live without other sessions)
