@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # PostgreSQL benchmark: our online clone and full pipeline against pg_dump | pg_restore, in one run.
 # Usage: bench/postgres.sh [SCALE]     (pgbench scale; default 50 = about 750 MB)
+#        PGBENCH_INIT_OPTS="--partitions=4 -F 80" bench/postgres.sh   (extra pgbench -i options)
 # Server: 127.0.0.1:5432, user postgres, trust (override with PGHOST/PGPORT/PGUSER).
 # See bench/README.md.
 set -euo pipefail
@@ -33,7 +34,8 @@ command -v pgbench >/dev/null || die "pgbench is not installed"
 
 log "generating: pgbench -i -s $SCALE into $LIVE"
 psql_c "CREATE DATABASE $(qi "$LIVE")"
-gen=$(timed pgbench -i -q -I dtGvp -s "$SCALE" "$LIVE")
+# shellcheck disable=SC2086 # word splitting of the extra options is wanted
+gen=$(timed pgbench -i -q -I dtGvp ${PGBENCH_INIT_OPTS:-} -s "$SCALE" "$LIVE")
 size_mb=$(psql_c "SELECT round(pg_database_size('$LIVE') / 1048576.0)")
 rows=$(psql -X -d "$LIVE" -Atc "SELECT sum(reltuples)::bigint FROM pg_class WHERE relname LIKE 'pgbench%' AND relkind = 'r'")
 log "generated $size_mb MB, $rows rows in $gen s"
@@ -100,7 +102,7 @@ r_clone=$(ratio "$clone" "$dump"); r_full=$(ratio "$full_wall" "$dump"); r_tmpl=
 echo
 echo "PostgreSQL benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "$(machine_line); $(psql_c 'SHOW server_version')"
-echo "data: pgbench scale $SCALE, database $size_mb MB ($rows rows), generated in $gen s"
+echo "data: pgbench scale $SCALE${PGBENCH_INIT_OPTS:+ ($PGBENCH_INIT_OPTS)}, database $size_mb MB ($rows rows), generated in $gen s"
 table_header
 table_row "(a) pg_dump -Fc -Z0 | pg_restore (baseline)" "$dump s" "" ""
 table_row "(b) CREATE DATABASE ... STRATEGY FILE_COPY" "$tmpl s" "" ""
