@@ -1,0 +1,98 @@
+# Shared helpers for bench/*.sh (sourced, not run).
+# Timing, JSON stage durations, ratio table. Needs: bash, date, awk, jq, /usr/bin/time.
+
+BENCH_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PROMOTE="$BENCH_HOME/bin/promote"
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# Runs a command, prints its wall-clock seconds on stdout. The command's own output goes to stderr.
+timed() {
+  local t0 t1
+  t0=$(now)
+  "$@" >&2 || die "command failed: $*"
+  t1=$(now)
+  secs "$t0" "$t1"
+}
+
+# Seconds one stage took, from a RunReport JSON (stages[].startedAt/endedAt, ISO-8601 with nanoseconds).
+stage_secs() { # FILE STAGE
+  jq -r --arg s "$2" '
+    def ts: (.[0:19] + "Z" | fromdateiso8601)
+            + ((.[19:] | ltrimstr(".") | rtrimstr("Z")) as $f | if $f == "" then 0 else ("0." + $f | tonumber) end);
+    [.stages[] | select(.stage == $s)][0] | if . == null or .endedAt == null then "n/a"
+      else ((.endedAt | ts) - (.startedAt | ts)) * 100 | round / 100 | tostring end' "$1"
+}
+
+# All stage durations of a report on one line: "preflight 1.20 s, clone 9.80 s, ..."
+stage_line() { # FILE
+  local s out=""
+  for s in $(jq -r '.stages[].stage' "$1"); do
+    out+="${s,,} $(stage_secs "$1" "$s") s, "
+  done
+  printf '%s' "${out%, }"
+}
+
+# Peak RSS in MB from a `/usr/bin/time -v -o FILE` output.
+peak_rss_mb() { awk -F': *' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
+
+# ratio A B -> "0.73" (or n/a)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+# verdict VALUE OP LIMIT -> PASS/MISS (OP is <= or <)
+verdict() {
+  awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+    if (v == "n/a" || v == "") { print "n/a"; exit }
+    ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0); print ok ? "PASS" : "MISS" }'
+}
+
+# Runs the promote pipeline under /usr/bin/time -v; JSON report to $1.json, time output to $1.time.
+# Usage: run_promote PREFIX promote-args...   Sets RUN_WALL (seconds).
+run_promote() {
+  local prefix="$1"; shift
+  local t0 t1 rc
+  t0=$(now)
+  set +e
+  /usr/bin/time -v -o "$prefix.time" "$PROMOTE" --json "$@" > "$prefix.json" 2> "$prefix.err"
+  rc=$?
+  set -e
+  t1=$(now)
+  RUN_WALL=$(secs "$t0" "$t1")
+  if [ "$rc" -ne 0 ] || [ "$(jq -r .result "$prefix.json" 2>/dev/null)" != PROMOTED ]; then
+    cat "$prefix.err" >&2
+    jq -r '.message // empty' "$prefix.json" >&2 2>/dev/null || true
+    die "promote exited $rc: $*"
+  fi
+}
+
+# Writes a tiny sql tree: product `bench`, versions 1.0.0 (SELECT 1) .. 1.2.0 (one new table each).
+make_tree() { # DIR DIALECT
+  local d="$1/bench" dialect="$2"
+  mkdir -p "$d/1.0.0/$dialect" "$d/1.1.0/$dialect" "$d/1.2.0/$dialect"
+  echo 'SELECT 1;' > "$d/1.0.0/$dialect/migration.sql"
+  echo 'CREATE TABLE bench_note (id int primary key);' > "$d/1.1.0/$dialect/migration.sql"
+  echo 'new_tables: [bench_note]' > "$d/1.1.0/checkpoints.yaml"
+  echo 'CREATE TABLE bench_note2 (id int primary key);' > "$d/1.2.0/$dialect/migration.sql"
+  echo 'new_tables: [bench_note2]' > "$d/1.2.0/checkpoints.yaml"
+}
+
+table_header() { printf '\n%-46s %12s %10s %8s\n' "measure" "value" "target" "verdict"; printf '%.0s-' {1..80}; echo; }
+table_row() { printf '%-46s %12s %10s %8s\n' "$1" "$2" "$3" "$4"; }
+
+machine_line() {
+  printf 'machine: %s CPUs, %s MB RAM, %s' "$(nproc)" "$(free -m | awk '/^Mem:/ { print $2 }')" "$(uname -sr)"
+}
+
+# CPU-seconds the whole machine has been busy (all cores; /proc/stat user+nice+system+irq+softirq+steal).
+cpu_busy() { awk '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / 100 }' /proc/stat; }
+# CPU-seconds (user+sys) of the process measured by /usr/bin/time -v.
+tool_cpu() { awk -F': *' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
+# The N slowest checkpoints of a report: "content of t unchanged 812 ms, ..."
+slow_checkpoints() { # FILE N
+  jq -r --argjson n "${2:-5}" '[.checkpoints | sort_by(-.millis) | .[0:$n][] | "\(.name) \(.millis) ms"] | join(", ")' "$1"
+}
+# 1-minute load average, to flag a busy machine (other processes skew every number).
+load_avg() { cut -d' ' -f1 /proc/loadavg; }

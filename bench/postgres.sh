@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# PostgreSQL benchmark: our online clone and full pipeline against pg_dump | pg_restore, in one run.
+# Usage: bench/postgres.sh [SCALE]     (pgbench scale; default 50 = about 750 MB)
+#        PGBENCH_INIT_OPTS="--partitions=4 -F 80" bench/postgres.sh   (extra pgbench -i options)
+# Server: 127.0.0.1:5432, user postgres, trust (override with PGHOST/PGPORT/PGUSER).
+# See bench/README.md.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SCALE="${1:-50}"
+export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
+URL_BASE="jdbc:postgresql://$PGHOST:$PGPORT"
+PFX="bench_pg_$$"
+LIVE="${PFX}_live"
+WORK="$(mktemp -d /tmp/promoter-bench-pg.XXXXXX)"
+
+psql_c() { psql -X -q -v ON_ERROR_STOP=1 -d postgres -Atc "$1"; }
+qi() { printf '"%s"' "${1//\"/\"\"}"; }
+
+cleanup() {
+  set +e
+  local db
+  for db in $(psql -X -d postgres -Atc "SELECT datname FROM pg_database WHERE starts_with(datname, '$PFX')"); do
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $(qi "$db") WITH (FORCE)" && log "dropped $db"
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+load0=$(load_avg)
+
+[ -f "$BENCH_HOME/promoter/target/promoter-all.jar" ] || (cd "$BENCH_HOME" && ./mvnw -q -o -DskipTests package)
+command -v pgbench >/dev/null || die "pgbench is not installed"
+
+log "generating: pgbench -i -s $SCALE into $LIVE"
+psql_c "CREATE DATABASE $(qi "$LIVE")"
+# shellcheck disable=SC2086 # word splitting of the extra options is wanted
+gen=$(timed pgbench -i -q -I dtGvp ${PGBENCH_INIT_OPTS:-} -s "$SCALE" "$LIVE")
+size_mb=$(psql_c "SELECT round(pg_database_size('$LIVE') / 1048576.0)")
+rows=$(psql -X -d "$LIVE" -Atc "SELECT sum(reltuples)::bigint FROM pg_class WHERE relname LIKE 'pgbench%' AND relkind = 'r'")
+log "generated $size_mb MB, $rows rows in $gen s"
+
+# (a) baseline: custom-format dump without compression piped into pg_restore (database created first)
+psql_c "CHECKPOINT"
+log "(a) pg_dump -Fc -Z0 | pg_restore"
+dump=$(timed bash -o pipefail -c "psql -X -q -d postgres -c 'CREATE DATABASE \"${PFX}_dump\"' \
+  && pg_dump -Fc -Z0 -d '$LIVE' | pg_restore --no-owner --exit-on-error -d '${PFX}_dump'")
+restored=$(psql -X -d "${PFX}_dump" -Atc "SELECT count(*) FROM pgbench_accounts")
+[ "$restored" = "$(( SCALE * 100000 ))" ] || die "the baseline restored $restored pgbench_accounts rows, not $(( SCALE * 100000 ))"
+psql_c "DROP DATABASE $(qi "${PFX}_dump")"
+
+# (b) near-physical limit: a file copy of live (needs live without other sessions)
+psql_c "CHECKPOINT"
+log "(b) CREATE DATABASE TEMPLATE live STRATEGY FILE_COPY"
+tmpl=$(timed psql_c "CREATE DATABASE $(qi "${PFX}_tmpl") TEMPLATE $(qi "$LIVE") STRATEGY FILE_COPY")
+psql_c "DROP DATABASE $(qi "${PFX}_tmpl")"
+
+# (c) our online clone: clone stage of promote --verify --skip-backup
+make_tree "$WORK/sql" postgresql
+URL="$URL_BASE/$LIVE"
+common=(--sql "$WORK/sql" --url "$URL" --user "$PGUSER" --report-dir "$WORK/reports" --verify --allow-drift)
+"$PROMOTE" stamp 1.0.0 --sql "$WORK/sql" --url "$URL" --user "$PGUSER" >&2
+psql_c "CHECKPOINT"
+log "(c) promote --verify --skip-backup --to 1.1.0"
+busy0=$(cpu_busy)
+run_promote "$WORK/skip" "${common[@]}" --skip-backup --to 1.1.0
+busy1=$(cpu_busy)
+skip_wall=$RUN_WALL
+clone=$(stage_secs "$WORK/skip.json" CLONE)
+skip_switch=$(jq -r '.switchWindowMillis // "n/a"' "$WORK/skip.json")
+skip_rss=$(peak_rss_mb "$WORK/skip.time")
+skip_cpu=$(tool_cpu "$WORK/skip.time")
+log "stages: $(stage_line "$WORK/skip.json")"
+psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/skip.json")")"
+
+# (d) our full pipeline, backup included
+psql_c "CHECKPOINT"
+log "(d) promote --verify --to 1.2.0 (with backup)"
+busy2=$(cpu_busy)
+run_promote "$WORK/full" "${common[@]}" --backup-dir "$WORK/backups" --to 1.2.0
+busy3=$(cpu_busy)
+full_wall=$RUN_WALL
+full_switch=$(jq -r '.switchWindowMillis // "n/a"' "$WORK/full.json")
+full_rss=$(peak_rss_mb "$WORK/full.time")
+full_cpu=$(tool_cpu "$WORK/full.time")
+backup=$(stage_secs "$WORK/full.json" BACKUP)
+full_stages=$(stage_line "$WORK/full.json")
+log "stages: $full_stages"
+psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/full.json")")"
+
+# (e) the template clone strategy, when the tool has it
+if "$PROMOTE" run --help 2>/dev/null | grep -q -- '--clone-strategy'; then
+  tmpl_note="available but not measured by this script yet"
+else
+  tmpl_note="not implemented"
+fi
+
+max_switch=$(awk -v a="$skip_switch" -v b="$full_switch" 'BEGIN { print (a + 0 > b + 0) ? a : b }')
+max_rss=$(awk -v a="$skip_rss" -v b="$full_rss" 'BEGIN { print (a + 0 > b + 0) ? a : b }')
+r_clone=$(ratio "$clone" "$dump"); r_full=$(ratio "$full_wall" "$dump"); r_tmpl=$(ratio "$tmpl" "$dump")
+
+echo
+echo "PostgreSQL benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "$(machine_line); $(psql_c 'SHOW server_version')"
+echo "data: pgbench scale $SCALE${PGBENCH_INIT_OPTS:+ ($PGBENCH_INIT_OPTS)}, database $size_mb MB ($rows rows), generated in $gen s"
+table_header
+table_row "(a) pg_dump -Fc -Z0 | pg_restore (baseline)" "$dump s" "" ""
+table_row "(b) CREATE DATABASE ... STRATEGY FILE_COPY" "$tmpl s" "" ""
+table_row "(c) online clone (clone stage)" "$clone s" "" ""
+table_row "    whole --skip-backup run" "$skip_wall s" "" ""
+table_row "(d) full promote --verify (with backup)" "$full_wall s" "" ""
+table_row "    of which backup stage" "$backup s" "" ""
+table_row "--clone-strategy template" "$tmpl_note" "" ""
+table_row "ratio online clone / dump-pipe" "$r_clone" "<= 0.85" "$(verdict "$r_clone" '<=' 0.85)"
+table_row "ratio full pipeline / dump-pipe" "$r_full" "<= 1.0" "$(verdict "$r_full" '<=' 1.0)"
+table_row "ratio FILE_COPY / dump-pipe (reference)" "$r_tmpl" "" ""
+table_row "(e) switch window, max of 2 runs (ms)" "$max_switch" "< 250" "$(verdict "$max_switch" '<' 250)"
+table_row "(f) peak RSS of the tool, max of 2 runs (MB)" "$max_rss" "< 300" "$(verdict "$max_rss" '<' 300)"
+echo
+echo "where time goes (2 cores = $(( $(nproc) ))x wall of CPU capacity):"
+echo "  --skip-backup run: wall $skip_wall s, tool CPU $skip_cpu s, machine busy $(secs "$busy0" "$busy1") CPU-s (rest ≈ server + others); switch ${skip_switch} ms; RSS ${skip_rss} MB"
+echo "  full run:          wall $full_wall s, tool CPU $full_cpu s, machine busy $(secs "$busy2" "$busy3") CPU-s; switch ${full_switch} ms; RSS ${full_rss} MB"
+echo "  full run stages:   $full_stages"
+echo "  slowest checkpoints (full run): $(slow_checkpoints "$WORK/full.json" 5)"
+echo "  machine load average: $load0 before the run, $(load_avg) at the end (other processes skew every number)"
