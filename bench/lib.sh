@@ -71,12 +71,16 @@ run_promote() {
 # Writes a tiny sql tree: product `bench`, versions 1.0.0 (SELECT 1) .. 1.2.0 (one new table each).
 make_tree() { # DIR DIALECT
   local d="$1/bench" dialect="$2"
-  mkdir -p "$d/1.0.0/$dialect" "$d/1.1.0/$dialect" "$d/1.2.0/$dialect"
+  mkdir -p "$d/1.0.0/$dialect" "$d/1.1.0/$dialect" "$d/1.2.0/$dialect" "$d/1.3.0/$dialect" "$d/1.4.0/$dialect"
   echo 'SELECT 1;' > "$d/1.0.0/$dialect/migration.sql"
   echo 'CREATE TABLE bench_note (id int primary key);' > "$d/1.1.0/$dialect/migration.sql"
   echo 'new_tables: [bench_note]' > "$d/1.1.0/checkpoints.yaml"
   echo 'CREATE TABLE bench_note2 (id int primary key);' > "$d/1.2.0/$dialect/migration.sql"
   echo 'new_tables: [bench_note2]' > "$d/1.2.0/checkpoints.yaml"
+  echo 'CREATE TABLE bench_note3 (id int primary key);' > "$d/1.3.0/$dialect/migration.sql"
+  echo 'new_tables: [bench_note3]' > "$d/1.3.0/checkpoints.yaml"
+  echo 'CREATE TABLE bench_note4 (id int primary key);' > "$d/1.4.0/$dialect/migration.sql"
+  echo 'new_tables: [bench_note4]' > "$d/1.4.0/checkpoints.yaml"
 }
 
 table_header() { printf '\n%-46s %12s %10s %8s\n' "measure" "value" "target" "verdict"; printf '%.0s-' {1..80}; echo; }

@@ -88,16 +88,26 @@ full_stages=$(stage_line "$WORK/full.json")
 log "stages: $full_stages"
 psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/full.json")")"
 
-# (e) the template clone strategy, when the tool has it
-if "$PROMOTE" run --help 2>/dev/null | grep -q -- '--clone-strategy'; then
-  tmpl_note="available but not measured by this script yet"
-else
-  tmpl_note="not implemented"
-fi
+# (e) the template clone strategy: clone stage of a --skip-backup run, then a full run with backup
+psql_c "CHECKPOINT"
+log "(e) promote --verify --clone-strategy template --skip-backup --to 1.3.0"
+run_promote "$WORK/tskip" "${common[@]}" --clone-strategy template --skip-backup --to 1.3.0
+tclone=$(stage_secs "$WORK/tskip.json" CLONE)
+log "stages: $(stage_line "$WORK/tskip.json")"
+psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/tskip.json")")"
+psql_c "CHECKPOINT"
+log "(e) promote --verify --clone-strategy template --to 1.4.0 (with backup)"
+run_promote "$WORK/tfull" "${common[@]}" --clone-strategy template --backup-dir "$WORK/backups2" --to 1.4.0
+tfull_wall=$RUN_WALL
+tfull_stages=$(stage_line "$WORK/tfull.json")
+tfull_switch=$(jq -r '.switchWindowMillis // "n/a"' "$WORK/tfull.json")
+log "stages: $tfull_stages"
+psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/tfull.json")")"
 
 max_switch=$(awk -v a="$skip_switch" -v b="$full_switch" 'BEGIN { print (a + 0 > b + 0) ? a : b }')
 max_rss=$(awk -v a="$skip_rss" -v b="$full_rss" 'BEGIN { print (a + 0 > b + 0) ? a : b }')
 r_clone=$(ratio "$clone" "$dump"); r_full=$(ratio "$full_wall" "$dump"); r_tmpl=$(ratio "$tmpl" "$dump")
+r_tclone=$(ratio "$tclone" "$tmpl"); r_tfull=$(ratio "$tfull_wall" "$dump")
 
 echo
 echo "PostgreSQL benchmark — $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -110,16 +120,20 @@ table_row "(c) online clone (clone stage)" "$clone s" "" ""
 table_row "    whole --skip-backup run" "$skip_wall s" "" ""
 table_row "(d) full promote --verify (with backup)" "$full_wall s" "" ""
 table_row "    of which backup stage" "$backup s" "" ""
-table_row "--clone-strategy template" "$tmpl_note" "" ""
+table_row "(e) template clone (clone stage)" "$tclone s" "" ""
+table_row "    full promote --verify, template, with backup" "$tfull_wall s" "" ""
 table_row "ratio online clone / dump-pipe" "$r_clone" "<= 0.85" "$(verdict "$r_clone" '<=' 0.85)"
 table_row "ratio full pipeline / dump-pipe" "$r_full" "<= 1.0" "$(verdict "$r_full" '<=' 1.0)"
 table_row "ratio FILE_COPY / dump-pipe (reference)" "$r_tmpl" "" ""
-table_row "(e) switch window, max of 2 runs (ms)" "$max_switch" "< 250" "$(verdict "$max_switch" '<' 250)"
+table_row "ratio template clone / raw FILE_COPY" "$r_tclone" "<= 1.3" "$(verdict "$r_tclone" '<=' 1.3)"
+table_row "ratio full pipeline (template) / dump-pipe" "$r_tfull" "<= 0.5" "$(verdict "$r_tfull" '<=' 0.5)"
+table_row "(g) switch window, max of 2 online runs (ms)" "$max_switch" "< 250" "$(verdict "$max_switch" '<' 250)"
 table_row "(f) peak RSS of the tool, max of 2 runs (MB)" "$max_rss" "< 300" "$(verdict "$max_rss" '<' 300)"
 echo
 echo "where time goes (2 cores = $(( $(nproc) ))x wall of CPU capacity):"
 echo "  --skip-backup run: wall $skip_wall s, tool CPU $skip_cpu s, machine busy $(secs "$busy0" "$busy1") CPU-s (rest ≈ server + others); switch ${skip_switch} ms; RSS ${skip_rss} MB"
 echo "  full run:          wall $full_wall s, tool CPU $full_cpu s, machine busy $(secs "$busy2" "$busy3") CPU-s; switch ${full_switch} ms; RSS ${full_rss} MB"
 echo "  full run stages:   $full_stages"
+echo "  template full run: $tfull_stages; switch ${tfull_switch} ms"
 echo "  slowest checkpoints (full run): $(slow_checkpoints "$WORK/full.json" 5)"
 echo "  machine load average: $load0 before the run, $(load_avg) at the end (other processes skew every number)"

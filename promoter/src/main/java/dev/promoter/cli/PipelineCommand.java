@@ -108,7 +108,7 @@ public abstract class PipelineCommand implements Callable<Integer> {
                 skipBackup, workers, Duration.ofSeconds(switchTimeout), Duration.ofSeconds(lockTtl),
                 Optional.ofNullable(postponeFile), allowDrift,
                 new dev.promoter.core.pipeline.SessionLimits(maxActiveSessions, Duration.ofSeconds(maxTransactionAge),
-                        Duration.ofMillis(1000)), dev.promoter.core.spi.CloneStrategy.parse(cloneStrategy),
+                        Duration.ofMillis(100)), dev.promoter.core.spi.CloneStrategy.parse(cloneStrategy),
                 verifyBackup);
     }
 }

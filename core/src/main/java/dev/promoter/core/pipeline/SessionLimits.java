@@ -8,7 +8,7 @@ import java.time.Duration;
  * A negative session count or a negative age disables that limit.
  */
 public record SessionLimits(int maxActiveSessions, Duration maxTransactionAge, Duration sample) {
-    public static final SessionLimits DEFAULT = new SessionLimits(20, Duration.ofMinutes(5), Duration.ofSeconds(1));
+    public static final SessionLimits DEFAULT = new SessionLimits(20, Duration.ofMinutes(5), Duration.ofMillis(100));
     public static final SessionLimits NONE = new SessionLimits(-1, Duration.ofSeconds(-1), Duration.ofMillis(200));
 
     public boolean enabled() {

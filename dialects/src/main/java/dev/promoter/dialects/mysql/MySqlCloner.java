@@ -194,7 +194,15 @@ final class MySqlCloner implements Cloner {
         Queue<TableRef> queue = new ConcurrentLinkedQueue<>();
         // Liquibase's history is copied too (the migration on staging must see what live already ran), but it is
         // not product data: it stays out of the snapshot's checksums.
-        objects.tables().stream().map(t -> new TableRef(null, t.name())).forEach(queue::add);
+        // largest first, so that no worker is left copying a big table alone at the end
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        for (String[] r : MySqlObjects.rows(workers.get(0), "SELECT TABLE_NAME, COALESCE(DATA_LENGTH, 0) FROM information_schema.TABLES"
+                + " WHERE TABLE_SCHEMA = DATABASE()")) {
+            sizes.put(r[0], Long.parseLong(r[1]));
+        }
+        objects.tables().stream().map(t -> new TableRef(null, t.name()))
+                .sorted(java.util.Comparator.comparingLong((TableRef t) -> -sizes.getOrDefault(t.name(), 0L)))
+                .forEach(queue::add);
         Map<TableRef, TableChecksum> sums = new ConcurrentHashMap<>();
         List<Connection> targets = new ArrayList<>();
         for (int i = 0; i < workers.size(); i++) {
