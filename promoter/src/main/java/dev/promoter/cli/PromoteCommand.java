@@ -4,8 +4,9 @@ import picocli.CommandLine.Command;
 
 @Command(name = "promote", mixinStandardHelpOptions = true, version = "promote 0.1.0",
         description = {"Upgrade a product's database blue/green: build the upgraded database beside live, prove it right, and swap it in atomically. Without a sub-command, runs the whole pipeline (same as `promote run`).", ""},
-        footer = {"", "Exit codes: 0 promoted or nothing to do, 1 failure (live untouched), 2 bad input,",
-                "3 refused (rollback, cross-dialect, failed checkpoint, lock held, pre-created tables).",
+        footer = {"", "Exit codes: 0 promoted or nothing to do; 1 failure (live untouched);",
+                "2 bad input; 3 refused (rollback, cross-dialect, failed checkpoint, lock held,",
+                "pre-created tables, busy live).",
                 "", "Start with:  promote demo          (the whole pipeline on embedded H2)",
                 "             promote <command> --help"},
         subcommands = {RunCommand.class, PlanCommand.class, CheckCommand.class, InstallCommand.class,

@@ -34,9 +34,11 @@ import java.util.concurrent.TimeUnit;
         description = {"Run scheduled upgrades from a jobs file: each job starts only inside its window and when live's "
                 + "traffic is under its limits, and is checked again just before the switch. Serves a status page, "
                 + "reports, a JSON API and Prometheus metrics over HTTP.", ""},
-        footer = {"", "On SIGTERM: no new run starts; a run inside its switch finishes; any other run stops at its next",
-                "stage (or the last check before the switch) with live unchanged; then the process exits.",
-                "", "Examples:", "  PROMOTER_TOKEN=... promote serve --jobs /etc/promoter/jobs.yaml --listen 127.0.0.1:8080",
+        footer = {"", "On SIGTERM: no new run starts; a run inside its switch finishes; any other",
+                "run stops at its next stage (or the last check before the switch) with live",
+                "unchanged; then the process exits.",
+                "", "Examples:", "  PROMOTER_TOKEN=... promote serve --jobs /etc/promoter/jobs.yaml \\",
+                "      --listen 127.0.0.1:8080",
                 "  promote serve --jobs jobs.yaml --once storage-nightly"})
 public class ServeCommand implements Callable<Integer> {
     @Spec
@@ -44,7 +46,7 @@ public class ServeCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
-    @Option(names = "--jobs", paramLabel = "FILE", required = true, description = "YAML jobs file (see docs/service.md).")
+    @Option(names = "--jobs", paramLabel = "FILE", required = true, description = "YAML jobs file (see the README, Running as a service).")
     Path jobsFile;
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", description = "Where the HTTP status server listens (default: ${DEFAULT-VALUE}).")
     String listen;

@@ -12,7 +12,7 @@ import java.io.Writer;
 
 /**
  * {@code report.json}: the {@link RunReport} record as Jackson writes it (field names are the record's
- * component names and are kept stable; see docs/report-fields.md). Times are ISO-8601 instants.
+ * component names and are kept stable; see the README, "Report files"). Times are ISO-8601 instants.
  */
 public final class JsonReport implements ReportFormat {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())

@@ -32,6 +32,6 @@ final class ProbeQueries {
 
     static PromoterException unableToSample(ConnectionSpec live, SQLException e) {
         return PromoterException.failed("Unable to sample traffic on " + live + ": " + Connections.describe(e)
-                + ". The probe needs read access to the server's activity views (see docs/service.md)", e);
+                + ". The probe needs read access to the server's activity views (see the README, Running as a service)", e);
     }
 }
