@@ -14,32 +14,26 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 
 /**
- * Clones live with H2's online {@code BACKUP TO}: it copies the store file as of one committed version
- * (uncommitted transactions are rolled back when the copy is opened), while live keeps serving. The copy is
- * byte-for-byte, so identity counters, sequences, views, triggers, users and settings come along; there is
- * no per-row work, which is why it is faster and safer than {@code SCRIPT} + {@code RUNSCRIPT}. The snapshot's
- * checksums are computed on the fresh copy before any migration: the copy IS the snapshot. The watermark is
- * a digest of those checksums, which the switch recomputes on live under exclusive mode.
+ * Clones live logically: {@code SCRIPT} reads live inside one REPEATABLE READ transaction (MVCC-consistent,
+ * uncommitted work excluded; identity counters and sequences are written with their current values) and
+ * {@code RUNSCRIPT} loads it into the new staging database. An earlier version copied the store file with
+ * {@code BACKUP TO} and swapped it in; in a long-lived JVM that once produced a staging that read as an older
+ * state of live, so no file is copied or replaced under an open database any more. The snapshot's checksums
+ * are computed on the fresh copy before any migration: the copy IS the snapshot. The watermark is a digest of
+ * those checksums, which the switch recomputes on live under exclusive mode.
  */
 final class H2Cloner implements Cloner {
     private final H2Introspector introspector;
@@ -61,17 +55,21 @@ final class H2Cloner implements Cloner {
             throw PromoterException.badInput("Staging and live are the same H2 file " + live.dataFile());
         }
         requireEmpty(request.staging(), staging);
-        H2Files.shutdown(request.staging(), staging);
         Instant takenAt = clock.instant();
-        Path zip = staging.folder().resolve("." + staging.name() + ".clone-" + takenAt.toEpochMilli() + ".zip");
+        Path dir = staging.folder().resolve("." + staging.name() + ".clone-" + takenAt.toEpochMilli());
         try {
-            progress.message("Backing up " + live.dataFile() + " online (H2 BACKUP TO)");
-            backup(request.live(), live, zip);
-            H2Files.delete(staging);
-            unzipDataFile(zip, staging.dataFile());
+            Files.createDirectories(dir);
+            // a logical copy: SCRIPT reads live in one REPEATABLE READ transaction (MVCC-consistent), RUNSCRIPT
+            // loads it into the staging database as it is. No file is copied or replaced under an open database.
+            progress.message("Scripting " + live.dataFile() + " in one transaction (H2 SCRIPT)");
+            H2BackupTool tool = new H2BackupTool(introspector);
+            tool.backup(request.live().withUrl(live.url(true)), dir, ProgressListener.NONE);
+            tool.restore(dir, request.staging(), ProgressListener.NONE);
             progress.message("Copied " + live.dataFile() + " to " + staging.dataFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Unable to create the scratch folder " + dir + ": " + e, e);
         } finally {
-            deleteQuietly(zip);
+            deleteTree(dir);
         }
         Map<TableRef, TableChecksum> tables = checksums(request.staging(), progress);
         return Snapshot.of(takenAt, watermark(tables), tables, WriteFreeze.NONE);
@@ -100,30 +98,17 @@ final class H2Cloner implements Cloner {
         }
     }
 
-    private static void backup(ConnectionSpec liveSpec, H2Url live, Path zip) {
-        try (Connection c = Connections.open(liveSpec.withUrl(live.url(true))); PreparedStatement ps = c.prepareStatement("BACKUP TO ?")) {
-            ps.setString(1, zip.toString());
-            ps.execute();
-        } catch (SQLException e) {
-            throw PromoterException.failed("Unable to back up live H2 database " + live.dataFile() + " to " + zip
-                    + ": " + Connections.describe(e) + ". Check the disk space and that the folder is writable", e);
-        }
-    }
-
-    /** Extracts the one {@code .mv.db} entry of the backup to {@code target} (through a temp file + rename). */
-    private static void unzipDataFile(Path zip, Path target) {
-        Path part = target.resolveSibling(target.getFileName() + ".part");
-        try (ZipFile z = new ZipFile(zip.toFile())) {
-            ZipEntry entry = z.stream().filter(e -> e.getName().endsWith(H2Url.DATA_SUFFIX)).findFirst()
-                    .orElseThrow(() -> PromoterException.failed("H2 backup " + zip + " holds no " + H2Url.DATA_SUFFIX
-                            + " file", null));
-            try (InputStream in = z.getInputStream(entry)) {
-                Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
-            }
-            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            deleteQuietly(part);
-            throw new UncheckedIOException("Unable to unpack H2 backup " + zip + " to " + target + ": " + e, e);
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // a leftover scratch folder is harmless
         }
     }
 
