@@ -144,16 +144,37 @@ final class H2SchemaReader {
         for (var r : rows("SELECT INDEX_SCHEMA, INDEX_NAME, COLUMN_NAME, ORDERING_SPECIFICATION"
                 + " FROM INFORMATION_SCHEMA.INDEX_COLUMNS ORDER BY INDEX_SCHEMA, INDEX_NAME, ORDINAL_POSITION")) {
             columns.computeIfAbsent(s(r, "INDEX_SCHEMA") + "." + s(r, "INDEX_NAME"), k -> new ArrayList<>())
-                    .add(s(r, "COLUMN_NAME") + " " + s(r, "ORDERING_SPECIFICATION"));
+                    .add(s(r, "COLUMN_NAME") + " " + ordering(s(r, "ORDERING_SPECIFICATION")));
         }
         for (var r : rows("SELECT * FROM INFORMATION_SCHEMA.INDEXES WHERE " + USER)) {
             String key = s(r, "INDEX_SCHEMA") + "." + s(r, "INDEX_NAME");
-            if (!constraintIndexes.contains(key)) {
+            // an index that backs a constraint is skipped only when H2 named it: a named index the constraint reuses
+            // (as after SCRIPT/RUNSCRIPT, where CREATE INDEX comes before ADD CONSTRAINT) is part of the schema
+            if (!constraintIndexes.contains(key) || !generatedIndexName(s(r, "INDEX_NAME"))) {
                 String unique = s(r, "INDEX_TYPE_NAME").startsWith("UNIQUE") ? "unique " : "";
                 add(table(r), "index " + s(r, "INDEX_NAME") + " " + unique + "("
                         + String.join(", ", columns.getOrDefault(key, List.of())) + ")");
             }
         }
+    }
+
+    /** Names H2 gives the indexes it creates for constraints: PRIMARY_KEY_x, CONSTRAINT_INDEX_x, NAME_INDEX_x. */
+    static boolean generatedIndexName(String name) {
+        return name.startsWith("PRIMARY_KEY_") || name.startsWith("CONSTRAINT_INDEX_") || name.matches(".*_INDEX_[0-9A-F]+");
+    }
+
+    /**
+     * The order of an index column with H2's default null ordering (LOW: ASC puts NULLs first, DESC last) written
+     * out or left implicit alike: SCRIPT writes {@code NULLS FIRST} for an index created as plain ASC.
+     */
+    static String ordering(String spec) {
+        String o = spec == null ? "ASC" : spec.strip().toUpperCase(java.util.Locale.ROOT);
+        return switch (o) {
+            case "", "NULLS FIRST", "ASC NULLS FIRST" -> "ASC";
+            case "DESC NULLS LAST" -> "DESC";
+            case "NULLS LAST" -> "ASC NULLS LAST";
+            default -> o;
+        };
     }
 
     private void sequences() {
