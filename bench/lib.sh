@@ -83,6 +83,13 @@ make_tree() { # DIR DIALECT
   echo 'new_tables: [bench_note4]' > "$d/1.4.0/checkpoints.yaml"
 }
 
+# After run_promote BASE ...: sets <VAR>_switch (ms), <VAR>_rss (MB) and <VAR>_cpu (s) from BASE.json/BASE.time.
+read_run() { # BASE VAR
+  printf -v "$2_switch" '%s' "$(jq -r '.switchWindowMillis // "n/a"' "$1.json")"
+  printf -v "$2_rss" '%s' "$(peak_rss_mb "$1.time")"
+  printf -v "$2_cpu" '%s' "$(tool_cpu "$1.time")"
+}
+
 table_header() { printf '\n%-46s %12s %10s %8s\n' "measure" "value" "target" "verdict"; printf '%.0s-' {1..80}; echo; }
 table_row() { printf '%-46s %12s %10s %8s\n' "$1" "$2" "$3" "$4"; }
 

@@ -118,9 +118,7 @@ run_promote "$WORK/skip" "${common[@]}" --skip-backup --to 1.1.0
 busy1=$(cpu_busy)
 skip_wall=$RUN_WALL
 clone=$(stage_secs "$WORK/skip.json" CLONE)
-skip_switch=$(jq -r '.switchWindowMillis // "n/a"' "$WORK/skip.json")
-skip_rss=$(peak_rss_mb "$WORK/skip.time")
-skip_cpu=$(tool_cpu "$WORK/skip.time")
+read_run "$WORK/skip" skip
 log "stages: $(stage_line "$WORK/skip.json")"
 q "DROP DATABASE IF EXISTS $(qi "$(jq -r .archiveDatabase "$WORK/skip.json")")"
 
@@ -130,9 +128,7 @@ busy2=$(cpu_busy)
 run_promote "$WORK/full" "${common[@]}" --backup-dir "$WORK/backups" --to 1.2.0
 busy3=$(cpu_busy)
 full_wall=$RUN_WALL
-full_switch=$(jq -r '.switchWindowMillis // "n/a"' "$WORK/full.json")
-full_rss=$(peak_rss_mb "$WORK/full.time")
-full_cpu=$(tool_cpu "$WORK/full.time")
+read_run "$WORK/full" full
 backup=$(stage_secs "$WORK/full.json" BACKUP)
 full_stages=$(stage_line "$WORK/full.json")
 log "stages: $full_stages"
