@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -25,18 +27,32 @@ import java.util.stream.Collectors;
  * Makes staging live with ONE {@code RENAME TABLE live.t TO archive.t, staging.t TO live.t, ...} over
  * every table: atomic, so applications see either all old tables or all new ones.
  *
- * <p>Sequence (each hand-over queues the next session's exclusive lock before the previous lock is let go,
- * see {@link MySqlLockStep}): (1) session S takes {@code LOCK TABLES ... WRITE} on live's tables, handed over
- * from the write freeze when one is held; without a freeze, S then proves no write happened by recomputing
- * every table's checksum and comparing it with the snapshot's, and refuses otherwise. (2) S drops live's
- * triggers (a table with triggers cannot move to another database; staging's were dropped beforehand).
- * (3) R queues the RENAME; T queues {@code LOCK TABLES ... WRITE} on the new live tables; S unlocks; the
- * RENAME runs first, then T creates staging's triggers on live before any application write gets in.
- * (4) Views, routines and events are recreated: live gets staging's, archive gets old live's (events
- * disabled). Views and routines resolve tables by name, so for the few milliseconds of step 4 live's old
- * views read the new tables. The blocking window (S's lock to T's unlock) is bounded by the request's
- * timeout, applied as {@code lock_wait_timeout} to every step; when a lock is not granted in time, nothing
- * has been renamed.
+ * <p>The hand-over of the write lock, table by table. A statement takes its metadata locks one table at a
+ * time, in a fixed order, so a RENAME queued behind a lock on all of live's tables is waiting for the first
+ * one only: the moment that lock is let go, a write queued on any other table is granted before the RENAME
+ * asks for it, and commits into a table that becomes the archive (a lost write, reproduced on MariaDB 10.11).
+ * So the switch holds each live table with its own session ({@code LOCK TABLES t READ}: reads go on, writes
+ * wait) and lets go of a table only once the RENAME is seen waiting for that very table; MySQL and MariaDB
+ * grant a waiting exclusive lock before waiting writes, so every write queued on it runs after the rename,
+ * in the new live. "The RENAME waits for t" is observed with a probe that may not wait
+ * ({@code SELECT ... FROM t} with {@code lock_wait_timeout = 0}): under a READ lock a plain read is refused
+ * only when an exclusive request is queued on t, and the switch refuses when a session other than its own
+ * queues DDL or {@code LOCK TABLES} on live meanwhile.
+ *
+ * <p>Sequence: (1) a READ-lock session per live table; with a write freeze these are granted at once and the
+ * freeze is then released (nothing could write in between: every table stays read-locked); without one, every
+ * table's checksum is recomputed under the locks and must equal the snapshot's. (2) The RENAME is queued:
+ * old tables with triggers (which MariaDB will not move to another database) are renamed inside live to a
+ * {@code ~promoter-N} name, the others straight into the archive. (3) Table by table, in the order the
+ * RENAME asks for them, the table's session lets go; when staging's table of that name has triggers, a
+ * {@code LOCK TABLES t WRITE} is queued behind the RENAME first, so the triggers are created on the new
+ * table before any application write. (4) The {@code ~promoter-N} tables move to the archive, and views,
+ * routines and events are recreated: live gets staging's, archive gets old live's (events disabled). The
+ * blocking window (first lock to the last trigger created) is bounded by the request's timeout, applied as
+ * {@code lock_wait_timeout}; when it runs out before the RENAME ran, nothing has been renamed.
+ *
+ * <p>Cost: one session per live table during the switch; when the server has fewer free connections, the
+ * switch refuses before taking any lock and names the setting to raise.
  */
 final class MySqlAtomicSwitch implements AtomicSwitch {
     @Override
@@ -84,8 +100,8 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
             }
             MySqlSwitchObjects.finish(server, live, request.staging(), archive, old, next);
             return new SwitchResult(archive, blocked, "RENAME TABLE of " + liveTables.size() + " + " + next.tables().size()
-                    + " tables; " + (freeze != null ? "write freeze handed over to the switch" : "no write since the snapshot"
-                    + " (checksums recomputed under LOCK TABLES WRITE)") + "; triggers recreated before writes resumed");
+                    + " tables; " + (freeze != null ? "write freeze handed over table by table" : "no write since the snapshot"
+                    + " (checksums recomputed under LOCK TABLES READ)") + "; triggers recreated before writes resumed");
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to switch " + live + " to " + request.staging() + ": " + Connections.describe(e)
                     + ". Check " + live + ", " + request.staging() + " and " + archive + " (SHOW TABLES in each) before retrying", e);
@@ -95,66 +111,190 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
     private long swap(ConnectionSpec liveSpec, Connection monitor, String live, String staging, String archive,
                       MySqlObjects old, MySqlObjects next, MySqlWriteFreeze freeze, SwitchRequest request) throws SQLException {
         Duration timeout = request.timeout();
+        long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> liveTables = names(old.tables());
         Set<String> newTables = names(next.tables());
-        long t0 = System.nanoTime();
-        try (MySqlLockStep s = MySqlLockStep.open(liveSpec, timeout); MySqlLockStep r = MySqlLockStep.open(liveSpec, timeout);
-             MySqlLockStep t = MySqlLockStep.open(liveSpec, timeout)) {
-            s.start("LOCK TABLES " + liveTables.stream().map(n -> MySqlDialect.quoteName(n) + " WRITE").collect(Collectors.joining(", ")));
+        Set<String> guarded = next.triggers().stream().map(MySqlObjects.Ddl::table).filter(liveTables::contains)
+                .collect(Collectors.toCollection(TreeSet::new));
+        Map<String, String> hidden = hiddenNames(old, liveTables, newTables);
+        Map<String, MySqlLockStep> guards = new TreeMap<>();
+        MySqlLockStep r = null;
+        MySqlWriteFreeze holders = null;
+        boolean renamed = false;
+        try (Connection probe = Connections.open(liveSpec)) {
+            probeWithoutWaiting(probe);
+            r = MySqlLockStep.open(liveSpec, timeout);
+            long t0 = System.nanoTime();
             if (freeze != null) {
-                if (!s.awaitQueued(monitor, timeout)) {
-                    throw new SQLException("the switch's LOCK TABLES was not queued within " + timeout, "HYT00");
+                if (!freeze.tables().containsAll(liveTables)) {
+                    Set<String> missing = new TreeSet<>(liveTables);
+                    missing.removeAll(freeze.tables());
+                    throw PromoterException.refused("Unable to switch " + live + ": tables " + missing + " are not under the"
+                            + " write freeze (created since the snapshot?). Clone again");
                 }
-                cancelQueuedWrites(monitor, live);
-                freeze.release();
+                holders = freeze;
+            } else {
+                holders = MySqlWriteFreeze.take(liveSpec, live, List.copyOf(liveTables), Math.max(1, timeout.toSeconds()),
+                        guarded.size() + 4);
+                proveUnchanged(monitor, live, request);
             }
-            s.await(timeout);
-            // Always prove it, freeze or not: a write that was already queued behind the freeze can slip into the old
-            // table at the hand-over (MariaDB grants it before the switch's LOCK TABLES WRITE). Refusing then keeps it.
-            proveUnchanged(s, live, request);
-            for (MySqlObjects.Ddl trg : old.triggers()) {
-                s.execute("DROP TRIGGER " + MySqlDialect.quoteName(trg.name()));
+            if (!holders.isHeld()) {
+                throw PromoterException.refused("Unable to switch " + live + ": the write freeze taken at the snapshot was lost"
+                        + " (one of its sessions ended), so live may have taken writes since. Clone again");
             }
             List<String> renames = new ArrayList<>();
-            liveTables.forEach(n -> renames.add(q(live, n) + " TO " + q(archive, n)));
+            liveTables.forEach(n -> renames.add(q(live, n) + " TO " + (hidden.containsKey(n) ? q(live, hidden.get(n)) : q(archive, n))));
             newTables.forEach(n -> renames.add(q(staging, n) + " TO " + q(live, n)));
             r.start("RENAME TABLE " + String.join(", ", renames));
-            r.awaitQueued(monitor, timeout);
-            Set<String> guarded = new TreeSet<>(newTables);
-            guarded.retainAll(liveTables);
-            if (!next.triggers().isEmpty() && !guarded.isEmpty()) {
-                t.start("LOCK TABLES " + guarded.stream().map(n -> MySqlDialect.quoteName(n) + " WRITE").collect(Collectors.joining(", ")));
-                t.awaitQueued(monitor, timeout);
+            Set<String> held = new TreeSet<>(liveTables);
+            List<Long> ours = new ArrayList<>(List.of(r.id()));
+            ours.addAll(holders.connectionIds());
+            while (!held.isEmpty() && !r.isDone()) {
+                String at = null;
+                for (String t : held) {
+                    if (!readableNow(probe, t)) {
+                        at = t;
+                        break;
+                    }
+                }
+                if (at == null) {
+                    if (System.nanoTime() > deadline) {
+                        throw new SQLException("the RENAME did not queue for the next table within " + timeout, "HYT00");
+                    }
+                    pause();
+                    continue;
+                }
+                refuseForeignLocks(monitor, live, ours);
+                if (guarded.contains(at)) {
+                    MySqlLockStep g = MySqlLockStep.open(liveSpec, timeout);
+                    guards.put(at, g);
+                    ours.add(g.id());
+                    g.start("LOCK TABLES " + MySqlDialect.quoteName(at) + " WRITE");
+                    if (!g.awaitQueued(monitor, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                        throw new SQLException("the trigger guard on " + at + " was not queued within " + timeout, "HYT00");
+                    }
+                }
+                holders.releaseTable(at);
+                held.remove(at);
             }
-            // the RENAME is queued: cancel writes still queued ahead of it, so none runs on the old tables in between
-            cancelQueuedWrites(monitor, live);
-            s.execute("UNLOCK TABLES");
-            try {
-                r.await(timeout);
-            } catch (SQLException e) {
-                recreate(monitor, old.triggers());
-                throw e;
+            r.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            renamed = true;
+            try (Statement s = monitor.createStatement()) {
+                // trigger names are unique per database: old live's (now on the ~promoter-N tables) go before staging's come
+                for (MySqlObjects.Ddl trg : old.triggers()) {
+                    s.execute("DROP TRIGGER " + q(live, trg.name()));
+                }
             }
             List<MySqlObjects.Ddl> later = new ArrayList<>(next.triggers());
-            if (!next.triggers().isEmpty() && !guarded.isEmpty()) {
-                t.await(timeout);
-                boolean renamed = MySqlObjects.rows(t.session(), "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?",
-                        archive).get(0)[0].equals(Integer.toString(liveTables.size()));
-                if (renamed) {
-                    try (Statement ts = t.session().createStatement()) {
-                        for (MySqlObjects.Ddl trg : next.triggers()) {
-                            if (guarded.contains(trg.table())) {
-                                MySqlObjects.run(ts, trg);
-                                later.remove(trg);
-                            }
+            for (var g : guards.entrySet()) {
+                g.getValue().await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                try (Statement ts = g.getValue().session().createStatement()) {
+                    for (MySqlObjects.Ddl trg : next.triggers()) {
+                        if (trg.table().equals(g.getKey())) {
+                            MySqlObjects.run(ts, trg);
+                            later.remove(trg);
                         }
                     }
                 }
-                t.execute("UNLOCK TABLES");
+                g.getValue().execute("UNLOCK TABLES");
             }
+            long blocked = (System.nanoTime() - t0) / 1_000_000;
             recreate(monitor, later);
-            return (System.nanoTime() - t0) / 1_000_000;
+            moveToArchive(monitor, live, archive, hidden);
+            return blocked;
+        } finally {
+            if (!renamed && r != null) {
+                r.abort(monitor);
+            }
+            for (MySqlLockStep g : guards.values()) {
+                g.abort(monitor);
+                g.close();
+            }
+            if (r != null) {
+                r.close();
+            }
+            if (holders != null) {
+                holders.release();
+            }
         }
+    }
+
+    /** Old tables with triggers get a name inside live for the RENAME ({@code ~promoter-N}, unused by either side). */
+    private static Map<String, String> hiddenNames(MySqlObjects old, Set<String> liveTables, Set<String> newTables) {
+        Map<String, String> out = new TreeMap<>();
+        int n = 0;
+        for (String t : old.triggers().stream().map(MySqlObjects.Ddl::table).collect(Collectors.toCollection(TreeSet::new))) {
+            String name;
+            do {
+                name = "~promoter-" + ++n;
+            } while (liveTables.contains(name) || newTables.contains(name));
+            out.put(t, name);
+        }
+        return out;
+    }
+
+    /** After the switch: the old tables parked in live under {@code ~promoter-N} go to the archive (finish recreates their triggers there). */
+    private static void moveToArchive(Connection monitor, String live, String archive, Map<String, String> hidden)
+            throws SQLException {
+        try (Statement s = monitor.createStatement()) {
+            for (var h : hidden.entrySet()) {
+                s.execute("RENAME TABLE " + q(live, h.getValue()) + " TO " + q(archive, h.getKey()));
+            }
+        }
+    }
+
+    /** The probe session may not wait for a lock: MariaDB takes 0; MySQL's minimum is 1 second. */
+    private static void probeWithoutWaiting(Connection probe) throws SQLException {
+        boolean mariadb = MySqlObjects.rows(probe, "SELECT VERSION()").get(0)[0].toLowerCase(Locale.ROOT).contains("mariadb");
+        try (Statement s = probe.createStatement()) {
+            s.execute("SET SESSION lock_wait_timeout = " + (mariadb ? 0 : 1));
+        }
+    }
+
+    /** False when a read of {@code table} cannot start now: an exclusive lock request is queued on it. */
+    private static boolean readableNow(Connection probe, String table) throws SQLException {
+        try (Statement s = probe.createStatement()) {
+            s.executeQuery("SELECT 1 FROM " + MySqlDialect.quoteName(table) + " LIMIT 0").close();
+            return true;
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1205) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The probe cannot tell the RENAME from another session's exclusive request on the same table: refuse while
+     * any session but ours waits on a metadata lock of live with a statement that is not plain DML.
+     */
+    private static void refuseForeignLocks(Connection monitor, String live, List<Long> ours) throws SQLException {
+        List<String[]> waiting = MySqlObjects.rows(monitor, "SELECT ID, INFO FROM information_schema.PROCESSLIST WHERE"
+                + " STATE LIKE 'Waiting for table metadata lock%' AND (DB = ? OR INFO LIKE CONCAT('%', ?, '%'))", live, live);
+        for (String[] w : waiting) {
+            if (ours.contains(Long.parseLong(w[0])) || w[1] == null) {
+                continue;
+            }
+            String head = w[1].stripLeading().toUpperCase(Locale.ROOT);
+            if (!head.matches("(?s)(INSERT|UPDATE|DELETE|REPLACE|SELECT|WITH|LOAD|CALL|\\().*")) {
+                throw PromoterException.refused("Refusing to switch " + live + ": session " + w[0] + " is waiting to run '"
+                        + abbreviate(w[1]) + "' on it, which the switch cannot tell apart from its own RENAME. Nothing was"
+                        + " renamed; let that statement finish (or stop it) and run `promote switch` again");
+            }
+        }
+    }
+
+    private static String abbreviate(String sql) {
+        String one = sql.replaceAll("\\s+", " ").strip();
+        return one.length() <= 80 ? one : one.substring(0, 77) + "...";
     }
 
     /** Nothing was renamed: give staging its triggers back and drop the empty archive. */
@@ -169,42 +309,20 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
         }
     }
 
-    /**
-     * Statements queued behind the freeze on live would run against the old tables the moment it is released:
-     * cancel them (they fail uncommitted, and the application's retry lands in the new live). Promoter's own
-     * queued LOCK TABLES / RENAME statements are left alone.
-     */
-    private static void cancelQueuedWrites(Connection monitor, String live) throws SQLException {
-        List<String[]> waiting = MySqlObjects.rows(monitor, "SELECT ID FROM information_schema.PROCESSLIST WHERE"
-                + " COMMAND = 'Query' AND STATE LIKE 'Waiting for table%' AND ID <> CONNECTION_ID()"
-                + " AND (DB = ? OR INFO LIKE CONCAT('%', ?, '%'))"
-                + " AND INFO NOT LIKE 'LOCK TABLES%' AND INFO NOT LIKE 'RENAME TABLE%'", live, live);
-        try (Statement k = monitor.createStatement()) {
-            for (String[] row : waiting) {
-                try {
-                    k.execute("KILL QUERY " + Long.parseLong(row[0]));
-                } catch (SQLException gone) {
-                    // the statement ended on its own
-                }
-            }
-        }
-    }
-
-    /** Every live table must still have the snapshot's checksum (S holds the write locks). */
-    private static void proveUnchanged(MySqlLockStep s, String live, SwitchRequest request) throws SQLException {
+    /** Every live table must still have the snapshot's checksum (read under the switch's READ locks: no write can run). */
+    private static void proveUnchanged(Connection c, String live, SwitchRequest request) throws SQLException {
         List<String> changed = new ArrayList<>();
         for (var e : request.snapshot().tables().entrySet()) {
             TableRef t = e.getKey();
-            List<String> cols = MySqlObjects.rows(s.session(), "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE"
+            List<String> cols = MySqlObjects.rows(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE"
                     + " TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", t.name()).stream().map(r -> r[0]).toList();
-            String[] r = MySqlObjects.rows(s.session(), MySqlIntrospector.checksumSql(cols, t.name())).get(0);
+            String[] r = MySqlObjects.rows(c, MySqlIntrospector.checksumSql(cols, t.name())).get(0);
             TableChecksum now = TableChecksum.of(Long.parseLong(r[0]), r[1] == null ? null : new java.math.BigInteger(r[1]));
             if (!now.equals(e.getValue())) {
                 changed.add(t.name() + " (snapshot " + e.getValue().text() + ", now " + now.text() + ")");
             }
         }
         if (!changed.isEmpty()) {
-            s.execute("UNLOCK TABLES");
             throw PromoterException.refused("Refusing to switch " + live + ": it took writes since the snapshot in " + changed
                     + "; they are not in staging. Run again with the write freeze (or clone again)");
         }

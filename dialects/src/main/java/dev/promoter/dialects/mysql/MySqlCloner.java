@@ -119,7 +119,7 @@ final class MySqlCloner implements Cloner {
         long seconds = Math.max(1, request.lockTimeout().toSeconds());
         Connection coordinator = session(live, open, "SET SESSION lock_wait_timeout = " + seconds);
         if (request.freezeWrites()) {
-            return frozenSnapshot(live, coordinator, Connections.open(live), workers, seconds);
+            return frozenSnapshot(live, coordinator, workers, seconds);
         }
         try (Statement s = coordinator.createStatement()) {
             s.execute("FLUSH TABLES WITH READ LOCK");
@@ -149,18 +149,16 @@ final class MySqlCloner implements Cloner {
      * FLUSH TABLES WITH READ LOCK instead would deadlock with a waiting writer: the writer's queued write lock
      * waits for the global lock, and the freeze's read lock queues behind the writer.)
      */
-    private Taken frozenSnapshot(ConnectionSpec live, Connection coordinator, Connection freezeSession,
-                                 List<Connection> workers, long seconds) throws SQLException {
+    private Taken frozenSnapshot(ConnectionSpec live, Connection coordinator, List<Connection> workers, long seconds)
+            throws SQLException {
         MySqlWriteFreeze freeze = null;
         try {
-            try (Statement fs = freezeSession.createStatement()) {
-                fs.execute("SET SESSION lock_wait_timeout = " + seconds);
-            }
             List<String> tables = MySqlObjects.rows(coordinator, "SELECT TABLE_NAME FROM information_schema.TABLES"
                     + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'").stream()
                     .map(r -> String.valueOf(r[0])).toList();
             long t0 = System.nanoTime();
-            freeze = MySqlWriteFreeze.take(freezeSession, MySqlUrl.parse(live.url()).database(), tables);
+            // besides one session per table: the workers and the loader now, the switch's few sessions later
+            freeze = MySqlWriteFreeze.take(live, MySqlUrl.parse(live.url()).database(), tables, seconds, workers.size() + 6);
             for (Connection w : workers) {
                 try (Statement ws = w.createStatement()) {
                     ws.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
@@ -178,8 +176,6 @@ final class MySqlCloner implements Cloner {
         } catch (SQLException | RuntimeException e) {
             if (freeze != null) {
                 freeze.release();
-            } else {
-                freezeSession.close();
             }
             throw e;
         }

@@ -48,6 +48,37 @@ final class MySqlLockStep implements AutoCloseable {
         return session;
     }
 
+    long id() {
+        return id;
+    }
+
+    /** True once the background statement has ended (granted and run, or failed). */
+    boolean isDone() {
+        return running != null && running.isDone();
+    }
+
+    /**
+     * Stops a statement still waiting for its lock ({@code KILL QUERY} from {@code monitor}, as a pending lock
+     * request cannot be withdrawn from the session itself) and waits for it to end; a no-op when none runs.
+     */
+    void abort(Connection monitor) {
+        if (running == null || running.isDone()) {
+            return;
+        }
+        try (Statement k = monitor.createStatement()) {
+            k.execute("KILL QUERY " + id);
+        } catch (SQLException ignored) {
+            // the statement ended on its own meanwhile
+        }
+        try {
+            running.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException ignored) {
+            // killed (the expected outcome) or still stuck: close() drops the session either way
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Starts {@code sql} in the background. */
     void start(String sql) {
         running = thread.submit(() -> {
