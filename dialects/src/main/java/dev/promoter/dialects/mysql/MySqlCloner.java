@@ -39,10 +39,11 @@ import java.util.concurrent.Future;
  * timeout (lock_wait_timeout): a long-running query on live makes the clone fail rather than stall writes.
  *
  * <p>Rows are streamed through the tool (never {@code INSERT ... SELECT} across databases, which under
- * REPEATABLE READ locks live's rows instead of reading the snapshot); per-table count and checksum are
- * computed in the same snapshot transactions. Tables are created first (their SHOW CREATE carries
- * AUTO_INCREMENT, charsets and indexes), then data, then views, routines, triggers (so they do not fire
- * during the copy) and events.
+ * REPEATABLE READ locks live's rows instead of reading the snapshot); per-table count and checksum come from
+ * the same SELECT as the rows (a hash per row, summed in the tool). Tables are created first (their SHOW
+ * CREATE carries AUTO_INCREMENT, charsets and indexes, less the secondary keys that
+ * {@link MySqlDeferredIndexes} builds right after each table's load), then data, then views, routines,
+ * triggers (so they do not fire during the copy) and events.
  */
 final class MySqlCloner implements Cloner {
     private final MySqlTableCopier.Path forcedPath;
@@ -83,8 +84,17 @@ final class MySqlCloner implements Cloner {
             freeze = taken.freeze();
             progress.message("Snapshot of " + live + " taken at " + taken.position() + "; global read lock held "
                     + taken.lockMillis() + " ms");
-            MySqlObjects.createTables(target, taken.objects().tables());
-            Map<TableRef, TableChecksum> sums = copyAll(staging, open, workers, target, taken.objects(), progress);
+            Map<String, String> indexesAfter = new java.util.HashMap<>();
+            List<MySqlObjects.Ddl> tables = new ArrayList<>();
+            for (MySqlObjects.Ddl t : taken.objects().tables()) {
+                MySqlDeferredIndexes split = MySqlDeferredIndexes.split(t);
+                tables.add(split.table());
+                if (split.alter() != null) {
+                    indexesAfter.put(t.name(), split.alter());
+                }
+            }
+            MySqlObjects.createTables(target, tables);
+            Map<TableRef, TableChecksum> sums = copyAll(staging, open, workers, target, taken.objects(), indexesAfter, progress);
             for (Connection w : workers) {
                 try (Statement ws = w.createStatement()) {
                     ws.execute("COMMIT");
@@ -182,7 +192,8 @@ final class MySqlCloner implements Cloner {
     }
 
     private Map<TableRef, TableChecksum> copyAll(ConnectionSpec staging, List<Connection> open, List<Connection> workers,
-                                                 Connection probe, MySqlObjects objects, ProgressListener progress)
+                                                 Connection probe, MySqlObjects objects, Map<String, String> indexesAfter,
+                                                 ProgressListener progress)
             throws SQLException {
         MySqlTableCopier.Path path = forcedPath != null ? forcedPath
                 : "1".equals(MySqlObjects.rows(probe, "SELECT @@GLOBAL.local_infile + 0").get(0)[0])
@@ -213,13 +224,18 @@ final class MySqlCloner implements Cloner {
                 Connection target = targets.get(i);
                 futures.add(pool.submit(() -> {
                     for (TableRef t = queue.poll(); t != null; t = queue.poll()) {
-                        TableChecksum sum = checksum(source, t);
+                        progress.tableStarted(t, -1);
+                        MySqlTableCopier.Copied done = MySqlTableCopier.copy(source, target, t, path, progress);
                         if (!MySqlIntrospector.LIQUIBASE_TABLES.contains(t.name().toUpperCase(java.util.Locale.ROOT))) {
-                            sums.put(t, sum);
+                            sums.put(t, done.checksum());
                         }
-                        progress.tableStarted(t, sum.rows());
-                        long[] done = MySqlTableCopier.copy(source, target, t, path, progress);
-                        progress.tableFinished(t, done[0], done[1]);
+                        String alter = indexesAfter.get(t.name());
+                        if (alter != null) {
+                            try (Statement st = target.createStatement()) {
+                                st.execute(alter);
+                            }
+                        }
+                        progress.tableFinished(t, done.rows(), done.bytes());
                     }
                     return null;
                 }));
@@ -242,13 +258,6 @@ final class MySqlCloner implements Cloner {
             pool.shutdownNow();
         }
         return sums;
-    }
-
-    private static TableChecksum checksum(Connection c, TableRef t) throws SQLException {
-        List<String> cols = MySqlObjects.rows(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
-                + " AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", t.name()).stream().map(r -> r[0]).toList();
-        String[] r = MySqlObjects.rows(c, MySqlIntrospector.checksumSql(cols, t.name())).get(0);
-        return TableChecksum.of(Long.parseLong(r[0]), r[1] == null ? null : new java.math.BigInteger(r[1]));
     }
 
     /** Text arrives as utf8mb4 whatever the column's charset, matching LOAD DATA's CHARACTER SET utf8mb4. */

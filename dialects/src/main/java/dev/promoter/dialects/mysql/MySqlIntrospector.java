@@ -61,13 +61,50 @@ final class MySqlIntrospector implements Introspector {
      * value can shift into its neighbour.
      */
     static String checksumSql(List<String> columns, String table) {
+        return "SELECT COUNT(*), SUM(CAST(CONV(" + rowHashSql(columns) + ", 16, 10) AS UNSIGNED)) FROM "
+                + MySqlDialect.quoteName(table);
+    }
+
+    /**
+     * One row's 64-bit hash as 16 hex digits, the term {@link #checksumSql} sums: the copy selects it next to the
+     * row, so the snapshot's checksum comes from the same scan as the copy ({@link RowHashSum}).
+     */
+    static String rowHashSql(List<String> columns) {
         StringBuilder row = new StringBuilder("CONCAT_WS('|'");
         for (String c : columns) {
             row.append(", COALESCE(HEX(CAST(").append(MySqlDialect.quoteName(c)).append(" AS BINARY)), 'N')");
         }
         row.append(')');
-        return "SELECT COUNT(*), SUM(CAST(CONV(SUBSTRING(MD5(" + row + "), 1, 16), 16, 10) AS UNSIGNED)) FROM "
-                + MySqlDialect.quoteName(table);
+        return "SUBSTRING(MD5(" + row + "), 1, 16)";
+    }
+
+    /** Count and exact (128-bit) sum of row hashes read as {@link #rowHashSql} hex: what {@link #checksumSql} returns. */
+    static final class RowHashSum {
+        private long rows;
+        private long low;
+        private long high;
+
+        void add(byte[] hex) {
+            long v = 0;
+            for (byte b : hex) {
+                v = (v << 4) | Character.digit(b, 16);
+            }
+            long before = low;
+            low += v;
+            if (Long.compareUnsigned(low, before) < 0) {
+                high++;
+            }
+            rows++;
+        }
+
+        long rows() {
+            return rows;
+        }
+
+        TableChecksum checksum() {
+            BigInteger sum = new BigInteger(Long.toUnsignedString(high)).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(low)));
+            return TableChecksum.of(rows, sum);
+        }
     }
 
     private static BigInteger toBig(BigDecimal d) {

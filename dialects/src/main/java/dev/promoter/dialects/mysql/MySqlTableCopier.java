@@ -1,6 +1,7 @@
 package dev.promoter.dialects.mysql;
 
 import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
 
 import java.io.IOException;
@@ -45,16 +46,31 @@ final class MySqlTableCopier {
     private MySqlTableCopier() {
     }
 
-    /** Copies every row; returns {rows, bytes}. The source session's transaction decides what is seen. */
-    static long[] copy(Connection source, Connection target, TableRef table, Path path, ProgressListener progress)
+    /** What one table's copy did: rows and bytes moved, and the snapshot's checksum of the rows read. */
+    record Copied(long rows, long bytes, TableChecksum checksum) {
+    }
+
+    /**
+     * Copies every row. The source session's transaction decides what is seen; the same SELECT also returns each
+     * row's hash over all its columns (generated ones included), so the snapshot's checksum costs no second scan.
+     */
+    static Copied copy(Connection source, Connection target, TableRef table, Path path, ProgressListener progress)
             throws SQLException {
         List<Column> cols = columns(source, table.name());
+        List<String> all = MySqlObjects.rows(source, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                + " AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table.name()).stream().map(r -> r[0]).toList();
         String select = "SELECT " + cols.stream().map(Column::select).collect(Collectors.joining(", "))
-                + " FROM " + MySqlDialect.quoteName(table.name());
+                + ", " + MySqlIntrospector.rowHashSql(all) + " FROM " + MySqlDialect.quoteName(table.name());
+        MySqlIntrospector.RowHashSum sum = new MySqlIntrospector.RowHashSum();
         try (Statement s = source.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             s.setFetchSize(Integer.MIN_VALUE);
             try (ResultSet rs = s.executeQuery(select)) {
-                return path == Path.LOAD_DATA ? load(rs, target, table, cols, progress) : insert(rs, target, table, cols, progress);
+                long[] done = path == Path.LOAD_DATA ? load(rs, target, table, cols, sum, progress)
+                        : insert(rs, target, table, cols, sum, progress);
+                if (sum.rows() != done[0]) {
+                    throw new SQLException("Copy of " + table + " read " + sum.rows() + " row hashes for " + done[0] + " rows", "HY000");
+                }
+                return new Copied(done[0], done[1], sum.checksum());
             }
         }
     }
@@ -72,8 +88,8 @@ final class MySqlTableCopier {
         return cols;
     }
 
-    private static long[] load(ResultSet rs, Connection target, TableRef table, List<Column> cols, ProgressListener progress)
-            throws SQLException {
+    private static long[] load(ResultSet rs, Connection target, TableRef table, List<Column> cols,
+                               MySqlIntrospector.RowHashSum sum, ProgressListener progress) throws SQLException {
         StringBuilder list = new StringBuilder();
         StringBuilder set = new StringBuilder();
         for (int i = 0; i < cols.size(); i++) {
@@ -86,7 +102,7 @@ final class MySqlTableCopier {
         String sql = "LOAD DATA LOCAL INFILE 'promoter-stream' INTO TABLE " + MySqlDialect.quoteName(table.name())
                 + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ("
                 + list + ")" + set;
-        RowStream in = new RowStream(rs, cols.size(), table, progress);
+        RowStream in = new RowStream(rs, cols.size(), table, sum, progress);
         try (Statement s = target.createStatement()) {
             s.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(in);
             long loaded;
@@ -103,8 +119,8 @@ final class MySqlTableCopier {
         }
     }
 
-    private static long[] insert(ResultSet rs, Connection target, TableRef table, List<Column> cols, ProgressListener progress)
-            throws SQLException {
+    private static long[] insert(ResultSet rs, Connection target, TableRef table, List<Column> cols,
+                                 MySqlIntrospector.RowHashSum sum, ProgressListener progress) throws SQLException {
         String sql = "INSERT INTO " + MySqlDialect.quoteName(table.name()) + " ("
                 + cols.stream().map(c -> MySqlDialect.quoteName(c.name())).collect(Collectors.joining(", ")) + ") VALUES ("
                 + cols.stream().map(c -> c.bit() ? "? + 0" : "?").collect(Collectors.joining(", ")) + ")";
@@ -123,6 +139,7 @@ final class MySqlTableCopier {
                         bytes += v == null ? 0 : v.length();
                     }
                 }
+                sum.add(rs.getBytes(cols.size() + 1));
                 ps.addBatch();
                 if (++rows % BATCH == 0) {
                     ps.executeBatch();
@@ -147,6 +164,7 @@ final class MySqlTableCopier {
         private final ResultSet rs;
         private final int columns;
         private final TableRef table;
+        private final MySqlIntrospector.RowHashSum sum;
         private final ProgressListener progress;
         private final Buffer buf = new Buffer();
         private int pos;
@@ -155,10 +173,11 @@ final class MySqlTableCopier {
         long bytes;
         SQLException failure;
 
-        RowStream(ResultSet rs, int columns, TableRef table, ProgressListener progress) {
+        RowStream(ResultSet rs, int columns, TableRef table, MySqlIntrospector.RowHashSum sum, ProgressListener progress) {
             this.rs = rs;
             this.columns = columns;
             this.table = table;
+            this.sum = sum;
             this.progress = progress;
         }
 
@@ -197,6 +216,7 @@ final class MySqlTableCopier {
                         encode(rs.getBytes(i));
                     }
                     buf.write('\n');
+                    sum.add(rs.getBytes(columns + 1));
                     if (++rows % 50_000 == 0) {
                         progress.rowsCopied(table, rows, bytes + buf.size());
                     }

@@ -20,10 +20,11 @@ final class MySqlFixture {
                 "CREATE TABLE `order` (id BIGINT AUTO_INCREMENT PRIMARY KEY, `select` VARCHAR(50) NOT NULL,"
                         + " status ENUM('new','paid') NOT NULL DEFAULT 'new', flags SET('a','b','c'), amount DECIMAL(20,6),"
                         + " doc JSON, total DECIMAL(21,6) AS (amount * 2) STORED, note TEXT CHARACTER SET latin1 COLLATE latin1_german1_ci,"
-                        + " data BLOB, created DATETIME(6), due DATE, bits BIT(5), FULLTEXT KEY ft (`select`))"
+                        + " data BLOB, created DATETIME(6), due DATE, bits BIT(5), FULLTEXT KEY ft (`select`), KEY by_status (status, created DESC),"
+                        + " UNIQUE KEY `select due` (`select`(20), due), KEY by_total (total))"
                         + " ENGINE=InnoDB AUTO_INCREMENT=1000 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
-                "CREATE TABLE line (id INT AUTO_INCREMENT PRIMARY KEY, order_id BIGINT NOT NULL, qty INT,"
-                        + " CONSTRAINT fk_order FOREIGN KEY (order_id) REFERENCES `order` (id) ON DELETE CASCADE)",
+                "CREATE TABLE line (id INT AUTO_INCREMENT PRIMARY KEY, order_id BIGINT NOT NULL, qty INT, KEY by_order_qty (order_id, qty),"
+                        + " KEY by_qty (qty), CONSTRAINT fk_order FOREIGN KEY (order_id) REFERENCES `order` (id) ON DELETE CASCADE)",
                 "CREATE TABLE `données` (`clé` INT PRIMARY KEY, lieu POINT NOT NULL, nom VARCHAR(20), SPATIAL INDEX (lieu))"
                         + " DEFAULT CHARSET=latin1",
                 "CREATE TABLE audit (id INT AUTO_INCREMENT PRIMARY KEY, msg VARCHAR(100))",
