@@ -203,9 +203,11 @@ final class MySqlCloner implements Cloner {
         // not product data: it stays out of the snapshot's checksums.
         // largest first, so that no worker is left copying a big table alone at the end
         Map<String, Long> sizes = new java.util.HashMap<>();
-        for (String[] r : MySqlObjects.rows(workers.get(0), "SELECT TABLE_NAME, COALESCE(DATA_LENGTH, 0) FROM information_schema.TABLES"
-                + " WHERE TABLE_SCHEMA = DATABASE()")) {
+        Map<String, Long> estimatedRows = new java.util.HashMap<>();
+        for (String[] r : MySqlObjects.rows(workers.get(0), "SELECT TABLE_NAME, COALESCE(DATA_LENGTH, 0), COALESCE(TABLE_ROWS, -1)"
+                + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")) {
             sizes.put(r[0], Long.parseLong(r[1]));
+            estimatedRows.put(r[0], Long.parseLong(r[2]));
         }
         objects.tables().stream().map(t -> new TableRef(null, t.name()))
                 .sorted(java.util.Comparator.comparingLong((TableRef t) -> -sizes.getOrDefault(t.name(), 0L)))
@@ -224,7 +226,7 @@ final class MySqlCloner implements Cloner {
                 Connection target = targets.get(i);
                 futures.add(pool.submit(() -> {
                     for (TableRef t = queue.poll(); t != null; t = queue.poll()) {
-                        progress.tableStarted(t, -1);
+                        progress.tableStarted(t, estimatedRows.getOrDefault(t.name(), -1L));
                         MySqlTableCopier.Copied done = MySqlTableCopier.copy(source, target, t, path, progress);
                         if (!MySqlIntrospector.LIQUIBASE_TABLES.contains(t.name().toUpperCase(java.util.Locale.ROOT))) {
                             sums.put(t, done.checksum());
