@@ -15,11 +15,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 
 /**
  * Copies tables from a live connection that is inside the exported snapshot into staging: {@code COPY ..
  * TO STDOUT} streamed message by message into {@code COPY .. FROM STDIN} with pgjdbc's CopyOut/CopyIn
- * (memory bounded by one row, no thread, no temporary file), then the table's checksum in the same snapshot.
+ * (memory bounded by one row, no thread, no temporary file), while another connection in the same snapshot
+ * computes the table's checksum ({@link PostgresSnapshotChecksums}).
  * <p>
  * The binary format is used unless a column's type carries type OIDs in its binary form that differ
  * between databases (arrays of user-defined types, composite types, types from extensions); those tables
@@ -34,11 +36,16 @@ final class PostgresTableCopier {
 
     private final Connection live;
     private final Connection staging;
+    private final PostgresSnapshotChecksums checksums;
 
-    /** {@code live} must already be in the snapshot's transaction; {@code staging} is in autocommit. */
-    PostgresTableCopier(Connection live, Connection staging) throws SQLException {
+    /**
+     * {@code live} must already be in the snapshot's transaction; {@code staging} is in autocommit; {@code
+     * checksums} computes each table's snapshot checksum while its rows stream.
+     */
+    PostgresTableCopier(Connection live, Connection staging, PostgresSnapshotChecksums checksums) throws SQLException {
         this.live = live;
         this.staging = staging;
+        this.checksums = checksums;
         try (Statement a = live.createStatement(); Statement b = staging.createStatement()) {
             a.execute(SESSION);
             b.execute(SESSION);
@@ -63,6 +70,7 @@ final class PostgresTableCopier {
             Columns cols = columns(table);
             String list = cols.names.isEmpty() ? "" : " (" + String.join(", ", cols.names) + ")";
             String format = cols.binary ? "binary" : "text";
+            Future<TableChecksum> snapshotSum = checksums.start(table);
             staging.setAutoCommit(false);
             try (Statement st = staging.createStatement()) {
                 st.execute("TRUNCATE ONLY " + q);
@@ -87,7 +95,7 @@ final class PostgresTableCopier {
                 long written = in.endCopy();
                 long read = out.getHandledRowCount();
                 staging.commit();
-                TableChecksum sum = PostgresIntrospector.checksum(live, table);
+                TableChecksum sum = PostgresSnapshotChecksums.await(snapshotSum, table);
                 if (read != written || read != sum.rows()) {
                     throw PromoterException.failed("Copy of table " + table + " is incomplete: read " + read
                             + " rows from live, staging took " + written + ", the snapshot holds " + sum.rows()
@@ -96,6 +104,7 @@ final class PostgresTableCopier {
                 progress.tableFinished(table, written, bytes);
                 return sum;
             } finally {
+                snapshotSum.cancel(true);
                 cancel(out, in);
                 if (!staging.getAutoCommit()) {
                     staging.rollback();
