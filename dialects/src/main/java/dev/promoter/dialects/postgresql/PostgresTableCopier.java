@@ -19,9 +19,9 @@ import java.util.concurrent.Future;
 
 /**
  * Copies tables from a live connection that is inside the exported snapshot into staging: {@code COPY ..
- * TO STDOUT} streamed message by message into {@code COPY .. FROM STDIN} with pgjdbc's CopyOut/CopyIn
- * (memory bounded by one row, no thread, no temporary file), while another connection in the same snapshot
- * computes the table's checksum ({@link PostgresSnapshotChecksums}).
+ * TO STDOUT} streamed row by row into {@code COPY .. FROM STDIN} with pgjdbc's CopyOut/CopyIn, many rows to
+ * a message (memory bounded by one message of 64 kB or one row, no thread, no temporary file), while another
+ * connection in the same snapshot computes the table's checksum ({@link PostgresSnapshotChecksums}).
  * <p>
  * The binary format is used unless a column's type carries type OIDs in its binary form that differ
  * between databases (arrays of user-defined types, composite types, types from extensions); those tables
@@ -31,6 +31,7 @@ import java.util.concurrent.Future;
  */
 final class PostgresTableCopier {
     private static final long REPORT_EVERY_BYTES = 8L << 20;
+    private static final int MESSAGE_BYTES = 64 << 10;
     private static final String SESSION = "SET DateStyle = ISO; SET IntervalStyle = postgres; SET TimeZone = 'UTC'; "
             + "SET extra_float_digits = 3";
 
@@ -78,20 +79,10 @@ final class PostgresTableCopier {
             CopyOut out = live.unwrap(PGConnection.class).getCopyAPI()
                     .copyOut("COPY " + q + list + " TO STDOUT (FORMAT " + format + ")");
             CopyIn in = null;
-            long bytes = 0;
-            long reported = 0;
             try {
                 in = staging.unwrap(PGConnection.class).getCopyAPI()
                         .copyIn("COPY " + q + list + " FROM STDIN (FORMAT " + format + ", FREEZE)");
-                byte[] buf;
-                while ((buf = out.readFromCopy()) != null) {
-                    in.writeToCopy(buf, 0, buf.length);
-                    bytes += buf.length;
-                    if (bytes - reported >= REPORT_EVERY_BYTES) {
-                        reported = bytes;
-                        progress.rowsCopied(table, -1, bytes);
-                    }
-                }
+                long bytes = relay(out, in, table, progress);
                 long written = in.endCopy();
                 long read = out.getHandledRowCount();
                 staging.commit();
@@ -115,6 +106,40 @@ final class PostgresTableCopier {
             throw PromoterException.failed("Unable to copy table " + table + " into staging: SQLSTATE "
                     + e.getSQLState() + ": " + e.getMessage() + ". Staging is incomplete: drop it and clone again", e);
         }
+    }
+
+    /**
+     * Streams the rows of {@code out} into {@code in}, packed into messages of up to {@link #MESSAGE_BYTES}:
+     * staging's backend, the slowest part of the copy, then handles one message for many rows. Returns the
+     * bytes relayed.
+     */
+    private static long relay(CopyOut out, CopyIn in, TableRef table, ProgressListener progress) throws SQLException {
+        byte[] message = new byte[MESSAGE_BYTES];
+        int filled = 0;
+        long bytes = 0;
+        long reported = 0;
+        byte[] row;
+        while ((row = out.readFromCopy()) != null) {
+            if (filled + row.length > message.length && filled > 0) {
+                in.writeToCopy(message, 0, filled);
+                filled = 0;
+            }
+            if (row.length > message.length) {
+                in.writeToCopy(row, 0, row.length);
+            } else {
+                System.arraycopy(row, 0, message, filled, row.length);
+                filled += row.length;
+            }
+            bytes += row.length;
+            if (bytes - reported >= REPORT_EVERY_BYTES) {
+                reported = bytes;
+                progress.rowsCopied(table, -1, bytes);
+            }
+        }
+        if (filled > 0) {
+            in.writeToCopy(message, 0, filled);
+        }
+        return bytes;
     }
 
     private static void cancel(CopyOut out, CopyIn in) {

@@ -83,6 +83,7 @@ class PostgresClonerTest {
         String live = dbs.create("pg_clone_live");
         dbs.exec(live, "CREATE TABLE \"Big One\" (id int PRIMARY KEY, note text); "
                 + "INSERT INTO \"Big One\" SELECT g, repeat('x', g % 50) FROM generate_series(1, 20000) g; "
+                + "INSERT INTO \"Big One\" VALUES (-1, repeat('larger than one copy message ', 5000)); "
                 + "CREATE TABLE \"small é\" (a int, b text); INSERT INTO \"small é\" VALUES (1, 'a'), (1, 'a'), (2, NULL)");
         String staging = dbs.create("pg_clone_stg");
         Map<TableRef, TableChecksum> before;
