@@ -35,7 +35,8 @@ import java.util.concurrent.Future;
  * REPEATABLE READ transaction, exports its snapshot ({@code pg_export_snapshot()}) and keeps it open to the
  * end. Every reader joins that snapshot: pg_dump (the schema, {@code --snapshot}) and the copy workers
  * ({@code SET TRANSACTION SNAPSHOT}). Order: pre-data schema (one transaction), data (tables largest first,
- * {@code parallelism} workers, binary COPY streamed live to staging), sequences, post-data (indexes,
+ * {@code parallelism} workers, binary COPY streamed live to staging while as many more connections compute the
+ * tables' snapshot checksums), sequences, post-data (indexes,
  * constraints, triggers, materialized view refresh; {@code pg_restore --jobs} builds them in parallel),
  * ANALYZE. The only file is the schema-only dump (DDL, no rows), deleted at the end.
  */
@@ -174,14 +175,14 @@ final class PostgresCloner implements Cloner {
         Map<TableRef, TableChecksum> sums = new ConcurrentHashMap<>();
         int workers = Math.max(1, Math.min(request.parallelism(), tables.size()));
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> new Thread(r, "promoter-copy"));
-        try {
+        try (PostgresSnapshotChecksums checksums = new PostgresSnapshotChecksums(request.live(), snapshotId, workers)) {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
                 futures.add(pool.submit(() -> {
                     try (Connection live = Connections.open(request.live());
                          Connection staging = Connections.open(request.staging())) {
                         PostgresTableCopier.joinSnapshot(live, snapshotId);
-                        PostgresTableCopier copier = new PostgresTableCopier(live, staging);
+                        PostgresTableCopier copier = new PostgresTableCopier(live, staging, checksums);
                         TableRef t;
                         while ((t = queue.poll()) != null) {
                             progress.tableStarted(t, -1);

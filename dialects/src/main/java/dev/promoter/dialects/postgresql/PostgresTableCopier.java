@@ -15,11 +15,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 
 /**
  * Copies tables from a live connection that is inside the exported snapshot into staging: {@code COPY ..
- * TO STDOUT} streamed message by message into {@code COPY .. FROM STDIN} with pgjdbc's CopyOut/CopyIn
- * (memory bounded by one row, no thread, no temporary file), then the table's checksum in the same snapshot.
+ * TO STDOUT} streamed row by row into {@code COPY .. FROM STDIN} with pgjdbc's CopyOut/CopyIn, many rows to
+ * a message (memory bounded by one message of 64 kB or one row, no thread, no temporary file), while another
+ * connection in the same snapshot computes the table's checksum ({@link PostgresSnapshotChecksums}).
  * <p>
  * The binary format is used unless a column's type carries type OIDs in its binary form that differ
  * between databases (arrays of user-defined types, composite types, types from extensions); those tables
@@ -29,16 +31,22 @@ import java.util.List;
  */
 final class PostgresTableCopier {
     private static final long REPORT_EVERY_BYTES = 8L << 20;
+    private static final int MESSAGE_BYTES = 64 << 10;
     private static final String SESSION = "SET DateStyle = ISO; SET IntervalStyle = postgres; SET TimeZone = 'UTC'; "
             + "SET extra_float_digits = 3";
 
     private final Connection live;
     private final Connection staging;
+    private final PostgresSnapshotChecksums checksums;
 
-    /** {@code live} must already be in the snapshot's transaction; {@code staging} is in autocommit. */
-    PostgresTableCopier(Connection live, Connection staging) throws SQLException {
+    /**
+     * {@code live} must already be in the snapshot's transaction; {@code staging} is in autocommit; {@code
+     * checksums} computes each table's snapshot checksum while its rows stream.
+     */
+    PostgresTableCopier(Connection live, Connection staging, PostgresSnapshotChecksums checksums) throws SQLException {
         this.live = live;
         this.staging = staging;
+        this.checksums = checksums;
         try (Statement a = live.createStatement(); Statement b = staging.createStatement()) {
             a.execute(SESSION);
             b.execute(SESSION);
@@ -63,6 +71,7 @@ final class PostgresTableCopier {
             Columns cols = columns(table);
             String list = cols.names.isEmpty() ? "" : " (" + String.join(", ", cols.names) + ")";
             String format = cols.binary ? "binary" : "text";
+            Future<TableChecksum> snapshotSum = checksums.start(table);
             staging.setAutoCommit(false);
             try (Statement st = staging.createStatement()) {
                 st.execute("TRUNCATE ONLY " + q);
@@ -70,24 +79,14 @@ final class PostgresTableCopier {
             CopyOut out = live.unwrap(PGConnection.class).getCopyAPI()
                     .copyOut("COPY " + q + list + " TO STDOUT (FORMAT " + format + ")");
             CopyIn in = null;
-            long bytes = 0;
-            long reported = 0;
             try {
                 in = staging.unwrap(PGConnection.class).getCopyAPI()
                         .copyIn("COPY " + q + list + " FROM STDIN (FORMAT " + format + ", FREEZE)");
-                byte[] buf;
-                while ((buf = out.readFromCopy()) != null) {
-                    in.writeToCopy(buf, 0, buf.length);
-                    bytes += buf.length;
-                    if (bytes - reported >= REPORT_EVERY_BYTES) {
-                        reported = bytes;
-                        progress.rowsCopied(table, -1, bytes);
-                    }
-                }
+                long bytes = relay(out, in, table, progress);
                 long written = in.endCopy();
                 long read = out.getHandledRowCount();
                 staging.commit();
-                TableChecksum sum = PostgresIntrospector.checksum(live, table);
+                TableChecksum sum = PostgresSnapshotChecksums.await(snapshotSum, table);
                 if (read != written || read != sum.rows()) {
                     throw PromoterException.failed("Copy of table " + table + " is incomplete: read " + read
                             + " rows from live, staging took " + written + ", the snapshot holds " + sum.rows()
@@ -96,6 +95,7 @@ final class PostgresTableCopier {
                 progress.tableFinished(table, written, bytes);
                 return sum;
             } finally {
+                snapshotSum.cancel(true);
                 cancel(out, in);
                 if (!staging.getAutoCommit()) {
                     staging.rollback();
@@ -106,6 +106,40 @@ final class PostgresTableCopier {
             throw PromoterException.failed("Unable to copy table " + table + " into staging: SQLSTATE "
                     + e.getSQLState() + ": " + e.getMessage() + ". Staging is incomplete: drop it and clone again", e);
         }
+    }
+
+    /**
+     * Streams the rows of {@code out} into {@code in}, packed into messages of up to {@link #MESSAGE_BYTES}:
+     * staging's backend, the slowest part of the copy, then handles one message for many rows. Returns the
+     * bytes relayed.
+     */
+    private static long relay(CopyOut out, CopyIn in, TableRef table, ProgressListener progress) throws SQLException {
+        byte[] message = new byte[MESSAGE_BYTES];
+        int filled = 0;
+        long bytes = 0;
+        long reported = 0;
+        byte[] row;
+        while ((row = out.readFromCopy()) != null) {
+            if (filled + row.length > message.length && filled > 0) {
+                in.writeToCopy(message, 0, filled);
+                filled = 0;
+            }
+            if (row.length > message.length) {
+                in.writeToCopy(row, 0, row.length);
+            } else {
+                System.arraycopy(row, 0, message, filled, row.length);
+                filled += row.length;
+            }
+            bytes += row.length;
+            if (bytes - reported >= REPORT_EVERY_BYTES) {
+                reported = bytes;
+                progress.rowsCopied(table, -1, bytes);
+            }
+        }
+        if (filled > 0) {
+            in.writeToCopy(message, 0, filled);
+        }
+        return bytes;
     }
 
     private static void cancel(CopyOut out, CopyIn in) {

@@ -19,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -75,6 +76,43 @@ class PostgresClonerTest {
         }
         assertThat(PostgresWatermark.decode(snap.watermark()).tracked()).isTrue();
         assertThat(snap.freeze()).isSameAs(WriteFreeze.NONE);
+    }
+
+    @Test
+    void checksumsComeFromTheSnapshotWhileLiveChanges() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        dbs.exec(live, "CREATE TABLE \"Big One\" (id int PRIMARY KEY, note text); "
+                + "INSERT INTO \"Big One\" SELECT g, repeat('x', g % 50) FROM generate_series(1, 20000) g; "
+                + "INSERT INTO \"Big One\" VALUES (-1, repeat('larger than one copy message ', 5000)); "
+                + "CREATE TABLE \"small é\" (a int, b text); INSERT INTO \"small é\" VALUES (1, 'a'), (1, 'a'), (2, NULL)");
+        String staging = dbs.create("pg_clone_stg");
+        Map<TableRef, TableChecksum> before;
+        try (Handle l = Jdbi.open(dbs.open(live))) {
+            before = checksums(introspector, l);
+        }
+        AtomicBoolean written = new AtomicBoolean();
+        ProgressListener writer = new ProgressListener() {
+            @Override
+            public void tableStarted(TableRef table, long estimatedRows) {
+                if (written.compareAndSet(false, true)) {
+                    try {
+                        dbs.exec(live, "INSERT INTO \"Big One\" VALUES (0, 'after'); INSERT INTO \"small é\" VALUES (3, 'c')");
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+
+        Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 1, false,
+                Duration.ofSeconds(5)), writer);
+
+        assertThat(written).isTrue();
+        assertThat(snap.tables()).isEqualTo(before);
+        try (Handle l = Jdbi.open(dbs.open(live)); Handle s = Jdbi.open(dbs.open(staging))) {
+            assertThat(checksums(introspector, s)).isEqualTo(before);
+            assertThat(checksums(introspector, l)).isNotEqualTo(before);
+        }
     }
 
     @Test
