@@ -11,6 +11,7 @@ import dev.promoter.core.spi.TableRef;
 import dev.promoter.core.tree.CheckpointsFile;
 import dev.promoter.core.tree.DeclaredCheck;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
@@ -29,13 +34,38 @@ import java.util.function.Supplier;
 public final class CheckpointRunner {
     private final Introspector introspector;
     private final Dialect dialect;
+    private Jdbi parallelStaging;
+    private int workers = 1;
 
     public CheckpointRunner(Dialect dialect) {
         this.dialect = dialect;
         this.introspector = dialect.introspector();
     }
 
+    /**
+     * Computes the content checksums ({@code content of t unchanged}, a full read of each untouched table, the
+     * slowest checks) on {@code workers} sessions of {@code staging} at once; results keep their order and each
+     * reports its own duration. Without this, {@link #run} computes them one by one on its handle.
+     */
+    public CheckpointRunner parallel(Jdbi staging, int workers) {
+        this.parallelStaging = staging;
+        this.workers = Math.max(1, workers);
+        return this;
+    }
+
     public List<CheckpointResult> run(Handle staging, Snapshot snapshot, MigrationPlan plan) {
+        ExecutorService pool = parallelStaging != null && workers > 1
+                ? Executors.newFixedThreadPool(workers, r -> new Thread(r, "promoter-checksum")) : null;
+        try {
+            return run(staging, snapshot, plan, pool);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private List<CheckpointResult> run(Handle staging, Snapshot snapshot, MigrationPlan plan, ExecutorService pool) {
         List<CheckpointResult> out = new ArrayList<>();
         List<TableRef> stagingTables = introspector.tables(staging).stream()
                 .filter(t -> !LiquibaseMigrator.isTrackingTable(t.name())).toList();
@@ -70,6 +100,17 @@ public final class CheckpointRunner {
 
         // carried tables: counts, checksums
         TouchedTables touched = new TouchedTables(plan);
+        Map<String, Future<Timed>> sums = new LinkedHashMap<>();
+        if (pool != null) {
+            for (var e : snapshot.tables().entrySet()) {
+                String k = key(e.getKey().name());
+                TableRef st = stagingByName.get(k);
+                if (!LiquibaseMigrator.isTrackingTable(e.getKey().name()) && st != null && changes.get(k) == null
+                        && !touched.touches(e.getKey())) {
+                    sums.put(k, pool.submit(() -> Timed.of(() -> parallelStaging.withHandle(h -> introspector.checksum(h, st)))));
+                }
+            }
+        }
         for (var e : snapshot.tables().entrySet()) {
             TableRef liveTable = e.getKey();
             if (LiquibaseMigrator.isTrackingTable(liveTable.name())) {
@@ -94,14 +135,9 @@ public final class CheckpointRunner {
             }
             out.add(timed("rows of " + k + " carried", "row-count", () -> rowCount(staging, st, k, before, change)));
             if (change == null && !touched.touches(liveTable)) {
-                out.add(timed("content of " + k + " unchanged", "checksum", () -> {
-                    TableChecksum after = introspector.checksum(staging, st);
-                    return after.equals(before)
-                            ? CheckpointResult.pass("content of " + k + " unchanged", "checksum", before.text(), after.text(), 0)
-                            : CheckpointResult.fail("content of " + k + " unchanged", "checksum", before.text(), after.text(),
-                            "no script on the path mentions this table, yet its content checksum differs from "
-                                    + "live's at the snapshot: a value was changed or lost", 0);
-                }));
+                Future<Timed> pending = sums.get(k);
+                Timed sum = pending != null ? Timed.await(pending) : Timed.of(() -> introspector.checksum(staging, st));
+                out.add(content(k, before, sum));
             }
         }
 
@@ -126,6 +162,43 @@ public final class CheckpointRunner {
             }
         }
         return out;
+    }
+
+    private static CheckpointResult content(String k, TableChecksum before, Timed sum) {
+        String name = "content of " + k + " unchanged";
+        if (sum.error() != null) {
+            return CheckpointResult.fail(name, "checksum", before.text(), "error", rootMessage(sum.error()), sum.millis());
+        }
+        TableChecksum after = sum.checksum();
+        return after.equals(before)
+                ? CheckpointResult.pass(name, "checksum", before.text(), after.text(), sum.millis())
+                : CheckpointResult.fail(name, "checksum", before.text(), after.text(),
+                "no script on the path mentions this table, yet its content checksum differs from "
+                        + "live's at the snapshot: a value was changed or lost", sum.millis());
+    }
+
+    /** A checksum (or the failure computing it) and how long it took. */
+    private record Timed(TableChecksum checksum, RuntimeException error, long millis) {
+        static Timed of(Supplier<TableChecksum> work) {
+            long t0 = System.nanoTime();
+            try {
+                TableChecksum c = work.get();
+                return new Timed(c, null, (System.nanoTime() - t0) / 1_000_000);
+            } catch (RuntimeException e) {
+                return new Timed(null, e, (System.nanoTime() - t0) / 1_000_000);
+            }
+        }
+
+        static Timed await(Future<Timed> f) {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Timed(null, new IllegalStateException("interrupted", e), 0);
+            } catch (ExecutionException e) {
+                return new Timed(null, new IllegalStateException(e.getCause()), 0);
+            }
+        }
     }
 
     private CheckpointResult rowCount(Handle staging, TableRef st, String k, TableChecksum before, String change) {

@@ -141,7 +141,8 @@ public final class Pipeline {
             // verify
             List<CheckpointResult> results = s.stage(Stage.VERIFY, () -> {
                         List<CheckpointResult> r = new java.util.ArrayList<>(Connections.jdbi(staging).withHandle(h ->
-                                new CheckpointRunner(ctx.dialect()).run(h, snapshot, ctx.plan())));
+                                new CheckpointRunner(ctx.dialect()).parallel(Connections.jdbi(staging), o.parallelism())
+                                        .run(h, snapshot, ctx.plan())));
                         r.add(freshInstallDiff(ctx, staging, o.allowDrift()));
                         if (o.verifyBackup() && s.backupManifest != null) {
                             r.add(backupRestore(ctx, s.backupManifest, java.nio.file.Path.of(s.backupLocation), snapshot));
