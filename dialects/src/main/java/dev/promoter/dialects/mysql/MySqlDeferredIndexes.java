@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * <p>Works on the {@code SHOW CREATE TABLE} text, one definition per line. Deferred: plain and unique
  * {@code KEY}s. Kept in the {@code CREATE}: the primary key; FULLTEXT and SPATIAL keys; a key whose leading
  * columns back a foreign key (else InnoDB adds an index of its own); a key led by the AUTO_INCREMENT column
- * (which must be indexed at creation); and, in a table without a primary key, every unique key (the first
- * NOT NULL one becomes the clustered index).
+ * (which must be indexed at creation); in a table without a primary key, every unique key (the first
+ * NOT NULL one becomes the clustered index); and any key defined before a kept key of its kind, since the
+ * server lists keys of a kind in creation order and staging's {@code SHOW CREATE TABLE} must equal live's.
  */
 record MySqlDeferredIndexes(MySqlObjects.Ddl table, List<String> deferred) {
     private static final Pattern KEY = Pattern.compile("^(UNIQUE )?KEY `(?:[^`]|``)*` \\((.*)\\)[^)]*$");
@@ -48,24 +49,36 @@ record MySqlDeferredIndexes(MySqlObjects.Ddl table, List<String> deferred) {
                 auto = a.group(1);
             }
         }
-        List<String> kept = new ArrayList<>();
-        List<String> deferred = new ArrayList<>();
-        for (String d : defs) {
-            Matcher k = KEY.matcher(d);
-            boolean defer = k.matches() && (hasPrimary || k.group(1) == null);
-            if (defer) {
-                String cols = k.group(2).replaceAll("\\(\\d+\\)", "").replaceAll("\\s+(ASC|DESC)", "").replace(" ", "");
-                String first = cols.split(",")[0];
-                for (String lead : foreignLeads) {
-                    if ((cols + ",").startsWith(lead + ",")) {
-                        defer = false;
-                    }
-                }
-                if (first.equals(auto)) {
+        boolean[] deferrable = new boolean[defs.size()];
+        int[] lastKept = {-1, -1}; // per kind, plain KEY and UNIQUE KEY: the server lists each kind in creation order
+        for (int i = 0; i < defs.size(); i++) {
+            Matcher k = KEY.matcher(defs.get(i));
+            if (!k.matches()) {
+                continue;
+            }
+            int kind = k.group(1) == null ? 0 : 1;
+            boolean defer = hasPrimary || kind == 0;
+            String cols = k.group(2).replaceAll("\\(\\d+\\)", "").replaceAll("\\s+(ASC|DESC)", "").replace(" ", "");
+            for (String lead : foreignLeads) {
+                if ((cols + ",").startsWith(lead + ",")) {
                     defer = false;
                 }
             }
-            (defer ? deferred : kept).add(d);
+            if (cols.split(",")[0].equals(auto)) {
+                defer = false;
+            }
+            deferrable[i] = defer;
+            if (!defer) {
+                lastKept[kind] = i;
+            }
+        }
+        List<String> kept = new ArrayList<>();
+        List<String> deferred = new ArrayList<>();
+        for (int i = 0; i < defs.size(); i++) {
+            Matcher k = KEY.matcher(defs.get(i));
+            // only keys after the last kept key of their kind, so SHOW CREATE TABLE lists them in live's order
+            boolean defer = deferrable[i] && i > lastKept[k.matches() && k.group(1) != null ? 1 : 0];
+            (defer ? deferred : kept).add(defs.get(i));
         }
         if (deferred.isEmpty()) {
             return new MySqlDeferredIndexes(create, List.of());

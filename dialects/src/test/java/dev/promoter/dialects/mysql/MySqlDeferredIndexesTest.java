@@ -24,8 +24,8 @@ class MySqlDeferredIndexesTest {
                   `p` int(11) DEFAULT NULL,
                   PRIMARY KEY (`id`),
                   UNIQUE KEY `ub` (`b`(5)),
-                  KEY `ka` (`a`),
                   KEY `kp` (`p`,`a`),
+                  KEY `ka` (`a`),
                   FULLTEXT KEY `fc` (`c`),
                   CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `p` (`id`)
                 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""));
@@ -58,6 +58,23 @@ class MySqlDeferredIndexesTest {
                 ) ENGINE=InnoDB"""));
         assertThat(split.deferred()).containsExactly("KEY `kv` (`v`)");
         assertThat(split.table().sql()).contains("UNIQUE KEY `uu` (`u`),\n  KEY `kid` (`id`)\n) ENGINE=InnoDB");
+    }
+
+    @Test
+    void aKeyDefinedBeforeAKeptKeyOfItsKindStaysSoTheOrderIsLives() {
+        MySqlDeferredIndexes split = MySqlDeferredIndexes.split(table("""
+                CREATE TABLE `line` (
+                  `id` int(11) NOT NULL,
+                  `order_id` bigint(20) NOT NULL,
+                  `qty` int(11) DEFAULT NULL,
+                  PRIMARY KEY (`id`),
+                  UNIQUE KEY `u` (`qty`,`id`),
+                  KEY `by_qty` (`qty`),
+                  KEY `by_order_qty` (`order_id`,`qty`),
+                  KEY `after` (`qty`,`order_id`),
+                  CONSTRAINT `fk_order` FOREIGN KEY (`order_id`) REFERENCES `order` (`id`)
+                ) ENGINE=InnoDB"""));
+        assertThat(split.deferred()).containsExactly("UNIQUE KEY `u` (`qty`,`id`)", "KEY `after` (`qty`,`order_id`)");
     }
 
     @Test

@@ -23,8 +23,8 @@ final class MySqlFixture {
                         + " data BLOB, created DATETIME(6), due DATE, bits BIT(5), FULLTEXT KEY ft (`select`), KEY by_status (status, created DESC),"
                         + " UNIQUE KEY `select due` (`select`(20), due), KEY by_total (total))"
                         + " ENGINE=InnoDB AUTO_INCREMENT=1000 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
-                "CREATE TABLE line (id INT AUTO_INCREMENT PRIMARY KEY, order_id BIGINT NOT NULL, qty INT, KEY by_order_qty (order_id, qty),"
-                        + " KEY by_qty (qty), CONSTRAINT fk_order FOREIGN KEY (order_id) REFERENCES `order` (id) ON DELETE CASCADE)",
+                "CREATE TABLE line (id INT AUTO_INCREMENT PRIMARY KEY, order_id BIGINT NOT NULL, qty INT, KEY by_qty (qty), KEY by_order_qty (order_id, qty),"
+                        + " CONSTRAINT fk_order FOREIGN KEY (order_id) REFERENCES `order` (id) ON DELETE CASCADE)",
                 "CREATE TABLE `données` (`clé` INT PRIMARY KEY, lieu POINT NOT NULL, nom VARCHAR(20), SPATIAL INDEX (lieu))"
                         + " DEFAULT CHARSET=latin1",
                 "CREATE TABLE audit (id INT AUTO_INCREMENT PRIMARY KEY, msg VARCHAR(100))",
