@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -22,6 +23,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 class H2PipelineCliTest {
     @TempDir
     Path tmp;
+
+    @Test
+    void aTakenArchiveNameGetsASuffixInsteadOfRefusingTheSwitch() throws Exception {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        // another run of the same second took the archive name: occupy every name the switch could pick now
+        java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+                .withZone(java.time.ZoneOffset.UTC);
+        java.time.Instant now = java.time.Instant.now();
+        for (int s = -5; s <= 180; s++) {
+            Files.writeString(tmp.resolve("storage_archive_" + stamp.format(now.plusSeconds(s)) + ".mv.db"), "taken");
+        }
+
+        CliRun r = CliRun.run(live.runArgs("--verify", "--to", "1.1.0"));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        try (Stream<Path> files = Files.list(tmp)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            assertThat(names).anyMatch(n -> n.matches("storage_archive_\\d{14}_2\\.mv\\.db"));
+            assertThat(names.stream().filter(n -> n.matches("storage_archive_\\d{14}\\.mv\\.db"))).hasSize(186)
+                    .allMatch(n -> readQuietly(tmp.resolve(n)).equals("taken"));
+        }
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @Test
     void promotesFromOldestToNewestCarryingEveryRow() throws Exception {

@@ -172,8 +172,7 @@ public final class Pipeline {
             beforeSwitch.check(server.liveDatabase());
 
             // promote
-            String archive = Preflight.derivedName(server.liveDatabase(), "_archive_" + RunIds.stamp(clock),
-                    server.maxNameLength());
+            String archive = Preflight.archiveName(server, clock);
             SwitchResult sw = s.stage(Stage.PROMOTE, () -> ctx.dialect().atomicSwitch().switchOver(
                     new SwitchRequest(server, ctx.stagingName(), archive, snapshot, o.switchTimeout())),
                     r -> "archive " + r.archive() + ", connections blocked " + r.blockedWindowMillis() + " ms; " + r.detail());

@@ -120,6 +120,19 @@ final class Preflight {
         return stagingServer.liveDatabase();
     }
 
+    /**
+     * The archive's name: {@code <live>_archive_<time>}, with {@code _2}, {@code _3}... added when a run of the
+     * same second already took it (the switch refuses an existing archive rather than overwrite it).
+     */
+    static String archiveName(DatabaseServer server, java.time.Clock clock) {
+        String stamp = "_archive_" + RunIds.stamp(clock);
+        String name = derivedName(server.liveDatabase(), stamp, server.maxNameLength());
+        for (int n = 2; server.exists(name) && n < 100; n++) {
+            name = derivedName(server.liveDatabase(), stamp + "_" + n, server.maxNameLength());
+        }
+        return name;
+    }
+
     static String derivedName(String base, String suffix, int max) {
         String b = base.length() + suffix.length() > max ? base.substring(0, Math.max(1, max - suffix.length())) : base;
         return b + suffix;

@@ -87,8 +87,7 @@ public final class StagedRun {
         try (PromotionLock.Lease lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "promote switch", lockTtl)) {
             t.ledger().startRun(runId, t.key(), "switch", f.run().product(), t.dialect().name().id(),
                     f.run().fromVersion(), f.run().toVersion());
-            String archive = Preflight.derivedName(t.server().liveDatabase(), "_archive_" + RunIds.stamp(clock),
-                    t.server().maxNameLength());
+            String archive = Preflight.archiveName(t.server(), clock);
             s.begin(Stage.PROMOTE);
             SwitchResult sw = s.inStage(Stage.PROMOTE, () -> t.dialect().atomicSwitch().switchOver(
                     new SwitchRequest(t.server(), f.run().stagingName(), archive, f.snapshot(), timeout)));
