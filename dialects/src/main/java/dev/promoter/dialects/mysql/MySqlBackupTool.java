@@ -6,8 +6,8 @@ import dev.promoter.core.spi.BackupTool;
 import dev.promoter.core.spi.ProgressListener;
 import dev.promoter.core.spi.TableRef;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,34 +54,169 @@ final class MySqlBackupTool implements BackupTool {
                 file, null, "restore " + file + " into database " + db);
     }
 
-    /** Rows per table in the dump: the parenthesised tuples of each {@code INSERT INTO `t` VALUES} line. */
+    /**
+     * Rows per table in the dump: the parenthesised tuples of each {@code INSERT INTO `t` VALUES} statement,
+     * counted over bytes (no decoding: UTF-8 never puts these ASCII bytes inside a character). Only the head
+     * of a line outside an INSERT is decoded, to read a table's name. Tuples never span lines (the dump writes
+     * newlines in strings as \n), but one INSERT may span many lines (mariadb-dump 10.11).
+     */
     static Map<TableRef, Long> countRows(Path file) {
         Map<TableRef, Long> counts = new TreeMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            TableRef inserting = null;
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                int from = 0;
-                if (inserting == null && line.startsWith("CREATE TABLE `")) {
-                    counts.putIfAbsent(new TableRef(null, name(line, "CREATE TABLE ".length())), 0L);
-                    continue;
-                } else if (inserting == null && line.startsWith("INSERT INTO `")) {
-                    int[] end = new int[1];
-                    inserting = new TableRef(null, name(line, "INSERT INTO ".length(), end));
-                    from = end[0];
-                } else if (inserting == null) {
-                    continue;
-                }
-                long[] t = tuples(line, from);
-                counts.merge(inserting, t[0], Long::sum);
-                if (t[1] == 1) {
-                    inserting = null;
-                }
-            }
+        try (InputStream in = Files.newInputStream(file)) {
+            new RowCounter(counts).feed(in);
         } catch (IOException e) {
             throw PromoterException.failed("Unable to read backup file " + file + ": " + e.getMessage(), e);
         }
         counts.keySet().removeIf(t -> MySqlIntrospector.LIQUIBASE_TABLES.contains(t.name().toUpperCase(java.util.Locale.ROOT)));
         return counts;
+    }
+
+    /** The state machine of {@link #countRows}: a line's head, then the tuples of an INSERT. */
+    private static final class RowCounter {
+        private static final int HEAD = 4096;
+        private static final boolean[] SPECIAL = new boolean[256];
+
+        static {
+            for (char c : "\n'\\();".toCharArray()) {
+                SPECIAL[c] = true;
+            }
+        }
+
+        private final Map<TableRef, Long> counts;
+        private final byte[] head = new byte[HEAD];
+        private int headSize;
+        private boolean skipLine;
+        private TableRef inserting;
+        private long tuples;
+        private int depth;
+        private boolean quoted;
+        private boolean escaped;
+
+        RowCounter(Map<TableRef, Long> counts) {
+            this.counts = counts;
+        }
+
+        void feed(InputStream in) throws IOException {
+            byte[] buf = new byte[1 << 20];
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                int i = 0;
+                while (i < n) {
+                    if (inserting != null) {
+                        i = tuples(buf, i, n);
+                    } else {
+                        accept(buf[i++]);
+                    }
+                }
+            }
+            if (inserting == null && !skipLine && headSize > 0) {
+                decide(false);
+            }
+            endLine();
+        }
+
+        /**
+         * The hot loop, over an INSERT's bytes in {@code buf[from, to)} with the state in locals; returns where it
+         * stopped: at {@code to}, or just after the statement's closing ';'.
+         */
+        private int tuples(byte[] buf, int from, int to) {
+            long n = tuples;
+            int d = depth;
+            boolean q = quoted;
+            boolean e = escaped;
+            int i = from;
+            try {
+                while (i < to) {
+                    byte c = buf[i++];
+                    if (!SPECIAL[c & 0xff]) {
+                        e = false;
+                    } else if (c == '\n') {
+                        tuples = n;
+                        endLine();
+                        n = 0;
+                        d = 0;
+                        q = false;
+                        e = false;
+                    } else if (q) {
+                        if (e) {
+                            e = false;
+                        } else if (c == '\\') {
+                            e = true;
+                        } else if (c == '\'') {
+                            q = false;
+                        }
+                    } else if (c == '\'') {
+                        q = true;
+                    } else if (c == '(') {
+                        if (d++ == 0) {
+                            n++;
+                        }
+                    } else if (c == ')') {
+                        d--;
+                    } else if (c == ';' && d == 0) {
+                        counts.merge(inserting, n, Long::sum);
+                        n = 0;
+                        inserting = null;
+                        skipLine = true;
+                        return i;
+                    }
+                }
+                return i;
+            } finally {
+                tuples = n;
+                depth = d;
+                quoted = q;
+                escaped = e;
+            }
+        }
+
+        private void accept(byte c) {
+            if (skipLine) {
+                if (c == '\n') {
+                    skipLine = false;
+                }
+            } else if (c == '\n') {
+                decide(false);
+                headSize = 0;
+                endLine();
+            } else {
+                head[headSize++] = c;
+                if (headSize == HEAD) {
+                    decide(true);
+                }
+            }
+        }
+
+        /** The head of a line outside an INSERT is complete (or full): a CREATE TABLE, an INSERT, or neither. */
+        private void decide(boolean lineGoesOn) {
+            String line = new String(head, 0, headSize, StandardCharsets.UTF_8);
+            int size = headSize;
+            headSize = 0;
+            skipLine = lineGoesOn;
+            if (line.startsWith("CREATE TABLE `")) {
+                counts.putIfAbsent(new TableRef(null, name(line, "CREATE TABLE ".length())), 0L);
+            } else if (line.startsWith("INSERT INTO `")) {
+                int[] end = new int[1];
+                inserting = new TableRef(null, name(line, "INSERT INTO ".length(), end));
+                skipLine = false;
+                int from = line.substring(0, Math.min(end[0], line.length())).getBytes(StandardCharsets.UTF_8).length;
+                byte[] rest = java.util.Arrays.copyOfRange(head, from, size);
+                tuples(rest, 0, rest.length);
+                if (inserting == null) {
+                    skipLine = lineGoesOn; // the statement ended inside the head: ignore the rest of this line only
+                }
+            }
+        }
+
+        /** Tuples never span lines: a line's end resets the tuple state and books what the line held. */
+        private void endLine() {
+            if (inserting != null) {
+                counts.merge(inserting, tuples, Long::sum);
+            }
+            tuples = 0;
+            depth = 0;
+            quoted = false;
+            escaped = false;
+        }
     }
 
     private static String name(String line, int start) {
@@ -107,37 +242,5 @@ final class MySqlBackupTool implements BackupTool {
         }
         end[0] = i + 1;
         return sb.toString();
-    }
-
-    /**
-     * Counts top-level '(' outside quoted strings (dump strings escape quotes with a backslash) and tells
-     * whether the statement ends on this line: {count, 1 if ended}. Tuples never span lines (the dump
-     * writes newlines in strings as \n), but one INSERT may span many lines (mariadb-dump 10.11).
-     */
-    private static long[] tuples(String line, int from) {
-        long n = 0;
-        int depth = 0;
-        boolean quoted = false;
-        for (int i = from; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '\'') {
-                    quoted = false;
-                }
-            } else if (c == '\'') {
-                quoted = true;
-            } else if (c == '(') {
-                if (depth++ == 0) {
-                    n++;
-                }
-            } else if (c == ')') {
-                depth--;
-            } else if (c == ';' && depth == 0) {
-                return new long[] {n, 1};
-            }
-        }
-        return new long[] {n, 0};
     }
 }
