@@ -102,10 +102,6 @@ final class MySqlWriteFreeze implements WriteFreeze {
         }
     }
 
-    String database() {
-        return database;
-    }
-
     /** The tables still held, in name order. */
     synchronized Set<String> tables() {
         return sessions.keySet();
