@@ -107,3 +107,35 @@ slow_checkpoints() { # FILE N
 }
 # 1-minute load average, to flag a busy machine (other processes skew every number).
 load_avg() { cut -d' ' -f1 /proc/loadavg; }
+
+# The two timed runs both scripts make, on a tree made by make_tree in $WORK/sql: (c) --skip-backup to 1.1.0
+# and (d) the full pipeline to 1.2.0. URL USER DROP [SETTLE]: DROP is a command that drops the database named
+# by its argument (each run's archive), SETTLE one run before each (e.g. a CHECKPOINT). Sets common, clone,
+# skip_wall, full_wall, backup, full_stages, busy0..busy3, and read_run's skip_* and full_*.
+clone_and_full_runs() {
+  local url=$1 user=$2 drop=$3 settle=${4:-true}
+  common=(--sql "$WORK/sql" --url "$url" --user "$user" --report-dir "$WORK/reports" --verify --allow-drift)
+  "$PROMOTE" stamp 1.0.0 --sql "$WORK/sql" --url "$url" --user "$user" >&2
+  $settle
+  log "(c) promote --verify --skip-backup --to 1.1.0"
+  busy0=$(cpu_busy)
+  run_promote "$WORK/skip" "${common[@]}" --skip-backup --to 1.1.0
+  busy1=$(cpu_busy)
+  skip_wall=$RUN_WALL
+  clone=$(stage_secs "$WORK/skip.json" CLONE)
+  read_run "$WORK/skip" skip
+  log "stages: $(stage_line "$WORK/skip.json")"
+  $drop "$(jq -r .archiveDatabase "$WORK/skip.json")"
+
+  $settle
+  log "(d) promote --verify --to 1.2.0 (with backup)"
+  busy2=$(cpu_busy)
+  run_promote "$WORK/full" "${common[@]}" --backup-dir "$WORK/backups" --to 1.2.0
+  busy3=$(cpu_busy)
+  full_wall=$RUN_WALL
+  read_run "$WORK/full" full
+  backup=$(stage_secs "$WORK/full.json" BACKUP)
+  full_stages=$(stage_line "$WORK/full.json")
+  log "stages: $full_stages"
+  $drop "$(jq -r .archiveDatabase "$WORK/full.json")"
+}

@@ -107,32 +107,10 @@ restored=$(count_rows "${PFX}_dump")
 [ "$restored" = "$rows" ] || die "the baseline loaded $restored rows, not $rows"
 q "DROP DATABASE $(qi "${PFX}_dump")"
 
-# (c) our clone: clone stage of promote --verify --skip-backup
+# (c) our clone: clone stage of promote --verify --skip-backup; (d) our full pipeline, backup included
 make_tree "$WORK/sql" mysql
-URL="jdbc:mysql://$HOST:$PORT/$LIVE"
-common=(--sql "$WORK/sql" --url "$URL" --user "$USER_" --report-dir "$WORK/reports" --verify --allow-drift)
-"$PROMOTE" stamp 1.0.0 --sql "$WORK/sql" --url "$URL" --user "$USER_" >&2
-log "(c) promote --verify --skip-backup --to 1.1.0"
-busy0=$(cpu_busy)
-run_promote "$WORK/skip" "${common[@]}" --skip-backup --to 1.1.0
-busy1=$(cpu_busy)
-skip_wall=$RUN_WALL
-clone=$(stage_secs "$WORK/skip.json" CLONE)
-read_run "$WORK/skip" skip
-log "stages: $(stage_line "$WORK/skip.json")"
-q "DROP DATABASE IF EXISTS $(qi "$(jq -r .archiveDatabase "$WORK/skip.json")")"
-
-# (d) our full pipeline, backup included
-log "(d) promote --verify --to 1.2.0 (with backup)"
-busy2=$(cpu_busy)
-run_promote "$WORK/full" "${common[@]}" --backup-dir "$WORK/backups" --to 1.2.0
-busy3=$(cpu_busy)
-full_wall=$RUN_WALL
-read_run "$WORK/full" full
-backup=$(stage_secs "$WORK/full.json" BACKUP)
-full_stages=$(stage_line "$WORK/full.json")
-log "stages: $full_stages"
-q "DROP DATABASE IF EXISTS $(qi "$(jq -r .archiveDatabase "$WORK/full.json")")"
+drop_db() { q "DROP DATABASE IF EXISTS $(qi "$1")"; }
+clone_and_full_runs "jdbc:mysql://$HOST:$PORT/$LIVE" "$USER_" drop_db
 
 max_switch=$(awk -v a="$skip_switch" -v b="$full_switch" 'BEGIN { print (a + 0 > b + 0) ? a : b }')
 max_rss=$(awk -v a="$skip_rss" -v b="$full_rss" 'BEGIN { print (a + 0 > b + 0) ? a : b }')

@@ -55,34 +55,12 @@ log "(b) CREATE DATABASE TEMPLATE live STRATEGY FILE_COPY"
 tmpl=$(timed psql_c "CREATE DATABASE $(qi "${PFX}_tmpl") TEMPLATE $(qi "$LIVE") STRATEGY FILE_COPY")
 psql_c "DROP DATABASE $(qi "${PFX}_tmpl")"
 
-# (c) our online clone: clone stage of promote --verify --skip-backup
+# (c) our online clone: clone stage of promote --verify --skip-backup; (d) our full pipeline, backup included
 make_tree "$WORK/sql" postgresql
 URL="$URL_BASE/$LIVE"
-common=(--sql "$WORK/sql" --url "$URL" --user "$PGUSER" --report-dir "$WORK/reports" --verify --allow-drift)
-"$PROMOTE" stamp 1.0.0 --sql "$WORK/sql" --url "$URL" --user "$PGUSER" >&2
-psql_c "CHECKPOINT"
-log "(c) promote --verify --skip-backup --to 1.1.0"
-busy0=$(cpu_busy)
-run_promote "$WORK/skip" "${common[@]}" --skip-backup --to 1.1.0
-busy1=$(cpu_busy)
-skip_wall=$RUN_WALL
-clone=$(stage_secs "$WORK/skip.json" CLONE)
-read_run "$WORK/skip" skip
-log "stages: $(stage_line "$WORK/skip.json")"
-psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/skip.json")")"
-
-# (d) our full pipeline, backup included
-psql_c "CHECKPOINT"
-log "(d) promote --verify --to 1.2.0 (with backup)"
-busy2=$(cpu_busy)
-run_promote "$WORK/full" "${common[@]}" --backup-dir "$WORK/backups" --to 1.2.0
-busy3=$(cpu_busy)
-full_wall=$RUN_WALL
-read_run "$WORK/full" full
-backup=$(stage_secs "$WORK/full.json" BACKUP)
-full_stages=$(stage_line "$WORK/full.json")
-log "stages: $full_stages"
-psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/full.json")")"
+drop_db() { psql_c "DROP DATABASE $(qi "$1")"; }
+checkpoint() { psql_c "CHECKPOINT"; }
+clone_and_full_runs "$URL" "$PGUSER" drop_db checkpoint
 
 # (e) the template clone strategy: clone stage of a --skip-backup run, then a full run with backup
 psql_c "CHECKPOINT"
