@@ -4,8 +4,10 @@ import java.math.BigInteger;
 import java.util.Objects;
 
 /**
- * An order-independent fingerprint of a table's content computed inside the database: the row count
- * and the exact sum of a 64-bit hash of every row. Unlike an XOR fold, duplicate rows do not cancel.
+ * An order-independent fingerprint of a table's content: the row count and a sum of a hash of every row
+ * (how each dialect computes it is its own: {@link RowHashSum} in the tool for PostgreSQL, a 64-bit hash
+ * summed inside the database elsewhere). Unlike an XOR fold, duplicate rows do not cancel. Only checksums
+ * computed the same way, by the same dialect, are compared.
  */
 public record TableChecksum(long rows, BigInteger hashSum) {
     public TableChecksum {
