@@ -175,14 +175,14 @@ final class PostgresCloner implements Cloner {
         Map<TableRef, TableChecksum> sums = new ConcurrentHashMap<>();
         int workers = Math.max(1, Math.min(request.parallelism(), tables.size()));
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> new Thread(r, "promoter-copy"));
-        try (PostgresSnapshotChecksums checksums = new PostgresSnapshotChecksums(request.live(), snapshotId, workers)) {
+        try {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
                 futures.add(pool.submit(() -> {
                     try (Connection live = Connections.open(request.live());
                          Connection staging = Connections.open(request.staging())) {
                         PostgresTableCopier.joinSnapshot(live, snapshotId);
-                        PostgresTableCopier copier = new PostgresTableCopier(live, staging, checksums);
+                        PostgresTableCopier copier = new PostgresTableCopier(live, staging);
                         TableRef t;
                         while ((t = queue.poll()) != null) {
                             progress.tableStarted(t, -1);

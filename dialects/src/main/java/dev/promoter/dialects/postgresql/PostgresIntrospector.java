@@ -9,7 +9,6 @@ import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
 import org.jdbi.v3.core.Handle;
 
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,11 +24,9 @@ import java.util.List;
  * each read with {@code ONLY}) and leaf partitions; partitioned parents hold no rows and are left out, as
  * are system schemas, temporary tables and tables that belong to an extension.
  * <p>
- * {@link #checksum} is {@code count(*)} and the exact {@code numeric} sum of
- * {@code hashtextextended(row::text, 0)} over the rows: a 64-bit hash computed in the server, several times
- * cheaper than md5 plus hex parsing. Row text depends on session settings, so the checksum pins
- * {@code TimeZone}, {@code DateStyle}, {@code IntervalStyle}, {@code extra_float_digits},
- * {@code bytea_output} and {@code lc_monetary} for its own transaction ({@code SET LOCAL}).
+ * {@link #checksum} hashes, in the tool, the rows of the table's {@code COPY ... TO STDOUT} in the format the
+ * clone copies it ({@link PostgresCopyRows}): the server only sends rows, which costs it less than hashing
+ * every row's text, and the clone's snapshot checksum is the same function of the same stream.
  */
 final class PostgresIntrospector implements Introspector {
     static final String USER_RELATION = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' "
@@ -38,9 +35,6 @@ final class PostgresIntrospector implements Introspector {
     static final String TABLES = "SELECT n.nspname, c.relname FROM pg_class c "
             + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND "
             + USER_RELATION;
-    private static final String[] ROW_TEXT_SETTINGS = {
-        "TimeZone", "UTC", "DateStyle", "ISO, YMD", "IntervalStyle", "postgres", "extra_float_digits", "1",
-        "bytea_output", "hex", "lc_monetary", "C"};
 
     @Override
     public List<TableRef> tables(Handle handle) {
@@ -83,33 +77,10 @@ final class PostgresIntrospector implements Introspector {
     /** The checksum inside the connection's transaction (or a transaction of its own when in autocommit). */
     static TableChecksum checksum(Connection c, TableRef table) {
         try {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                pinRowTextSettings(st);
-                try (ResultSet rs = st.executeQuery("SELECT count(*), sum(hashtextextended(ROW(r.*)::text, 0)) FROM ONLY "
-                        + qualified(table) + " AS r")) {
-                    rs.next();
-                    BigDecimal sum = rs.getBigDecimal(2);
-                    return TableChecksum.of(rs.getLong(1), sum == null ? null : sum.toBigIntegerExact());
-                }
-            } finally {
-                if (autoCommit) {
-                    c.commit();
-                    c.setAutoCommit(true);
-                }
-            }
+            return PostgresCopyRows.checksum(c, table);
         } catch (SQLException e) {
             throw failed("compute the checksum of table " + table, e);
         }
-    }
-
-    static void pinRowTextSettings(Statement st) throws SQLException {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < ROW_TEXT_SETTINGS.length; i += 2) {
-            sb.append("SET LOCAL ").append(ROW_TEXT_SETTINGS[i]).append(" = '").append(ROW_TEXT_SETTINGS[i + 1]).append("';");
-        }
-        st.execute(sb.toString());
     }
 
     @Override

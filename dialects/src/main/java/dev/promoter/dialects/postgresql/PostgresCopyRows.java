@@ -1,0 +1,169 @@
+package dev.promoter.dialects.postgresql;
+
+import dev.promoter.core.spi.RowHashSum;
+import dev.promoter.core.spi.TableChecksum;
+import dev.promoter.core.spi.TableRef;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * How a table's rows travel as COPY data, and the content checksum taken from that data: the copy and the
+ * checksum read the same {@code COPY ... TO STDOUT}, so the snapshot's checksum costs the clone no second
+ * scan of live, and staging's checksum is the same stream read back.
+ * <p>
+ * The stored (non-generated) columns are listed in order, always quoted. The binary format is used unless a
+ * column's type carries type OIDs in its binary form that differ between databases (arrays of user-defined
+ * types, composite types, types from extensions); those tables go as text, like pg_dump. Binary data is
+ * exact (numeric keeps its scale, timestamps are UTC microseconds, floats their bits); text depends on
+ * session settings, so both the copy and the checksum pin {@link #SETTINGS}.
+ * <p>
+ * The checksum is a {@link RowHashSum} over the CopyData messages, which the server sends one per row; the
+ * binary format's header (in front of the first row) and trailer are not part of any row.
+ */
+final class PostgresCopyRows {
+    private static final String[] SETTINGS = {
+        "TimeZone", "UTC", "DateStyle", "ISO, YMD", "IntervalStyle", "postgres", "extra_float_digits", "3",
+        "bytea_output", "hex", "lc_monetary", "C"};
+    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
+    private static final int HEADER = SIGNATURE.length + 8;
+
+    final String columnList;
+    final String format;
+
+    private PostgresCopyRows(String columnList, String format) {
+        this.columnList = columnList;
+        this.format = format;
+    }
+
+    /** The copy shape of {@code table} as the connection's database defines it. */
+    static PostgresCopyRows of(Connection c, TableRef table) throws SQLException {
+        List<String> names = new ArrayList<>();
+        boolean binary = true;
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, (b.oid < 16384 OR b.typtype = 'e') "
+                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                + "JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END "
+                + "WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' "
+                + "ORDER BY a.attnum")) {
+            ps.setString(1, PostgresIntrospector.qualified(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(PostgresDialect.quoteIdentifier(rs.getString(1)));
+                    binary &= rs.getBoolean(2);
+                }
+            }
+        }
+        return new PostgresCopyRows(names.isEmpty() ? "" : " (" + String.join(", ", names) + ")", binary ? "binary" : "text");
+    }
+
+    String copyOut(TableRef table) {
+        return "COPY " + PostgresIntrospector.qualified(table) + columnList + " TO STDOUT (FORMAT " + format + ")";
+    }
+
+    String copyIn(TableRef table) {
+        return "COPY " + PostgresIntrospector.qualified(table) + columnList + " FROM STDIN (FORMAT " + format + ", FREEZE)";
+    }
+
+    /** Sets the row-text settings for the session ({@code local} false) or the current transaction. */
+    static void pinSettings(Connection c, boolean local) throws SQLException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < SETTINGS.length; i += 2) {
+            sb.append(local ? "SET LOCAL " : "SET ").append(SETTINGS[i]).append(" = '").append(SETTINGS[i + 1]).append("';");
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(sb.toString());
+        }
+    }
+
+    /** A checksum fed with the CopyData messages of one {@link #copyOut}, in the order they arrive. */
+    Hash hash() {
+        return new Hash(format.equals("binary"));
+    }
+
+    /**
+     * The checksum of {@code table} read now through the connection (inside its transaction, or a transaction
+     * of its own when in autocommit).
+     */
+    static TableChecksum checksum(Connection c, TableRef table) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        CopyOut out = null;
+        try {
+            pinSettings(c, true);
+            PostgresCopyRows rows = of(c, table);
+            Hash hash = rows.hash();
+            out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(rows.copyOut(table));
+            byte[] message;
+            while ((message = out.readFromCopy()) != null) {
+                hash.accept(message);
+            }
+            return hash.checksum(out.getHandledRowCount(), table);
+        } finally {
+            if (out != null && out.isActive()) {
+                out.cancelCopy();
+            }
+            if (autoCommit) {
+                c.commit();
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Row hashes of one COPY stream. */
+    static final class Hash {
+        private final boolean binary;
+        private final RowHashSum sum = new RowHashSum();
+        private boolean headerRead;
+
+        private Hash(boolean binary) {
+            this.binary = binary;
+        }
+
+        void accept(byte[] message) throws SQLException {
+            int from = 0;
+            if (binary) {
+                if (!headerRead) {
+                    from = header(message);
+                    headerRead = true;
+                }
+                int left = message.length - from;
+                if (left == 0 || left == 2 && message[from] == (byte) 0xFF && message[from + 1] == (byte) 0xFF) {
+                    return;
+                }
+            }
+            sum.addRow(message, from, message.length - from);
+        }
+
+        long rows() {
+            return sum.rows();
+        }
+
+        /** The checksum, after checking that it took exactly the rows the server says it sent. */
+        TableChecksum checksum(long rowsSent, TableRef table) throws SQLException {
+            if (sum.rows() != rowsSent) {
+                throw new SQLException("the checksum of table " + table + " read " + sum.rows() + " rows but the server sent "
+                        + rowsSent + "; the COPY stream was not one message per row", "XX000");
+            }
+            return sum.checksum();
+        }
+
+        private static int header(byte[] m) throws SQLException {
+            if (m.length < HEADER || !Arrays.equals(m, 0, SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length)) {
+                throw new SQLException("binary COPY data does not start with the PGCOPY signature", "22P04");
+            }
+            int extension = ((m[15] & 0xFF) << 24) | ((m[16] & 0xFF) << 16) | ((m[17] & 0xFF) << 8) | (m[18] & 0xFF);
+            if (extension < 0 || HEADER + extension > m.length) {
+                throw new SQLException("binary COPY header extension of " + extension + " bytes does not fit its message", "22P04");
+            }
+            return HEADER + extension;
+        }
+    }
+}
