@@ -9,6 +9,7 @@ import dev.promoter.core.spi.Snapshot;
 import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
 import dev.promoter.core.tree.CheckpointsFile;
+import dev.promoter.core.checkpoint.SplitChecksums.Timed;
 import dev.promoter.core.tree.DeclaredCheck;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -24,7 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -100,14 +101,15 @@ public final class CheckpointRunner {
 
         // carried tables: counts, checksums
         TouchedTables touched = new TouchedTables(plan);
-        Map<String, Future<Timed>> sums = new LinkedHashMap<>();
+        Map<String, CompletableFuture<Timed>> sums = new LinkedHashMap<>();
         if (pool != null) {
+            SplitChecksums split = new SplitChecksums(introspector, parallelStaging, pool, workers);
             for (var e : snapshot.tables().entrySet()) {
                 String k = key(e.getKey().name());
                 TableRef st = stagingByName.get(k);
                 if (!LiquibaseMigrator.isTrackingTable(e.getKey().name()) && st != null && changes.get(k) == null
                         && !touched.touches(e.getKey())) {
-                    sums.put(k, pool.submit(() -> Timed.of(() -> parallelStaging.withHandle(h -> introspector.checksum(h, st)))));
+                    sums.put(k, split.start(st));
                 }
             }
         }
@@ -135,8 +137,8 @@ public final class CheckpointRunner {
             }
             if (change == null && !touched.touches(liveTable)) {
                 // the checksum counts the rows too: no separate COUNT(*) scan for an untouched table
-                Future<Timed> pending = sums.get(k);
-                Timed sum = pending != null ? Timed.await(pending) : Timed.of(() -> introspector.checksum(staging, st));
+                CompletableFuture<Timed> pending = sums.get(k);
+                Timed sum = pending != null ? await(pending) : timedChecksum(staging, st);
                 out.add(sum.error() == null
                         ? rowCount(k, before, null, sum.checksum().rows(), 0)
                         : timed("rows of " + k + " carried", "row-count", () -> rowCount(k, before, null, introspector.rowCount(staging, st), 0)));
@@ -183,27 +185,24 @@ public final class CheckpointRunner {
                         + "live's at the snapshot: a value was changed or lost", sum.millis());
     }
 
-    /** A checksum (or the failure computing it) and how long it took. */
-    private record Timed(TableChecksum checksum, RuntimeException error, long millis) {
-        static Timed of(Supplier<TableChecksum> work) {
-            long t0 = System.nanoTime();
-            try {
-                TableChecksum c = work.get();
-                return new Timed(c, null, (System.nanoTime() - t0) / 1_000_000);
-            } catch (RuntimeException e) {
-                return new Timed(null, e, (System.nanoTime() - t0) / 1_000_000);
-            }
+    private Timed timedChecksum(Handle staging, TableRef table) {
+        long t0 = System.nanoTime();
+        try {
+            TableChecksum c = introspector.checksum(staging, table);
+            return new Timed(c, null, (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            return new Timed(null, e, (System.nanoTime() - t0) / 1_000_000);
         }
+    }
 
-        static Timed await(Future<Timed> f) {
-            try {
-                return f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Timed(null, new IllegalStateException("interrupted", e), 0);
-            } catch (ExecutionException e) {
-                return new Timed(null, new IllegalStateException(e.getCause()), 0);
-            }
+    private static Timed await(CompletableFuture<Timed> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Timed(null, new IllegalStateException("interrupted", e), 0);
+        } catch (ExecutionException e) {
+            return new Timed(null, new IllegalStateException(e.getCause()), 0);
         }
     }
 

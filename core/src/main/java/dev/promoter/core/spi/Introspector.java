@@ -11,8 +11,17 @@ public interface Introspector {
 
     long rowCount(Handle handle, TableRef table);
 
-    /** Row count and exact sum of a 64-bit hash of every row, computed inside the database. */
+    /** Row count and an order-independent sum of a hash of every row ({@link TableChecksum}). */
     TableChecksum checksum(Handle handle, TableRef table);
+
+    /**
+     * The table's checksum as at most {@code parts} pieces that may run on separate sessions at once and add up
+     * to {@link #checksum}. The default is one piece, the whole table; a dialect that can read disjoint parts of
+     * a table cheaply splits large tables.
+     */
+    default java.util.List<ChecksumPart> checksumParts(Handle handle, TableRef table, int parts) {
+        return java.util.List.of(h -> checksum(h, table));
+    }
 
     /** Sequences / identity / AUTO_INCREMENT counters with the max key of their table. */
     List<CounterState> counters(Handle handle);

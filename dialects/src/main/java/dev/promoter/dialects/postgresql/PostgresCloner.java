@@ -157,7 +157,7 @@ final class PostgresCloner implements Cloner {
         }
     }
 
-    private static List<TableRef> largestFirst(Connection c) throws SQLException {
+    static List<TableRef> largestFirst(Connection c) throws SQLException {
         List<TableRef> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT t.nspname, t.relname FROM (" + PostgresIntrospector.TABLES.replace("c.relname FROM",

@@ -36,11 +36,11 @@ final class PostgresCopyRows {
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     private static final int HEADER = SIGNATURE.length + 8;
 
-    final String columnList;
-    final String format;
+    private final List<String> names;
+    private final String format;
 
-    private PostgresCopyRows(String columnList, String format) {
-        this.columnList = columnList;
+    private PostgresCopyRows(List<String> names, String format) {
+        this.names = List.copyOf(names);
         this.format = format;
     }
 
@@ -61,15 +61,36 @@ final class PostgresCopyRows {
                 }
             }
         }
-        return new PostgresCopyRows(names.isEmpty() ? "" : " (" + String.join(", ", names) + ")", binary ? "binary" : "text");
+        return new PostgresCopyRows(names, binary ? "binary" : "text");
     }
 
     String copyOut(TableRef table) {
-        return "COPY " + PostgresIntrospector.qualified(table) + columnList + " TO STDOUT (FORMAT " + format + ")";
+        return "COPY " + PostgresIntrospector.qualified(table) + columnList() + " TO STDOUT (FORMAT " + format + ")";
     }
 
     String copyIn(TableRef table) {
-        return "COPY " + PostgresIntrospector.qualified(table) + columnList + " FROM STDIN (FORMAT " + format + ", FREEZE)";
+        return "COPY " + PostgresIntrospector.qualified(table) + columnList() + " FROM STDIN (FORMAT " + format + ", FREEZE)";
+    }
+
+    /**
+     * The rows of {@code blocks} only, as {@link #copyOut} would send them: a query over a TID range (a TID Range
+     * Scan from PostgreSQL 14 on, which reads just those pages).
+     */
+    String copyOut(TableRef table, BlockRange blocks) {
+        return "COPY (SELECT " + String.join(", ", names) + " FROM ONLY " + PostgresIntrospector.qualified(table)
+                + " WHERE " + blocks.predicate() + ") TO STDOUT (FORMAT " + format + ")";
+    }
+
+    private String columnList() {
+        return names.isEmpty() ? "" : " (" + String.join(", ", names) + ")";
+    }
+
+    /** Heap blocks {@code [from, to)} of a table; {@code to} < 0 means to the end. */
+    record BlockRange(long from, long to) {
+        String predicate() {
+            String lower = "ctid >= '(" + from + ",0)'::tid";
+            return to < 0 ? lower : lower + " AND ctid < '(" + to + ",0)'::tid";
+        }
     }
 
     /** Sets the row-text settings for the session ({@code local} false) or the current transaction. */
@@ -93,6 +114,11 @@ final class PostgresCopyRows {
      * of its own when in autocommit).
      */
     static TableChecksum checksum(Connection c, TableRef table) throws SQLException {
+        return checksum(c, table, null);
+    }
+
+    /** As {@link #checksum(Connection, TableRef)}, of the rows in {@code blocks} only (all rows when null). */
+    static TableChecksum checksum(Connection c, TableRef table, BlockRange blocks) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         CopyOut out = null;
@@ -100,7 +126,7 @@ final class PostgresCopyRows {
             pinSettings(c, true);
             PostgresCopyRows rows = of(c, table);
             Hash hash = rows.hash();
-            out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(rows.copyOut(table));
+            out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(blocks == null ? rows.copyOut(table) : rows.copyOut(table, blocks));
             byte[] message;
             while ((message = out.readFromCopy()) != null) {
                 hash.accept(message);

@@ -1,6 +1,7 @@
 package dev.promoter.dialects.postgresql;
 
 import dev.promoter.core.PromoterException;
+import dev.promoter.core.checkpoint.SplitChecksums;
 import dev.promoter.core.db.Connections;
 import dev.promoter.core.spi.CloneRequest;
 import dev.promoter.core.spi.ProgressListener;
@@ -15,10 +16,12 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The template clone: the server copies live's files ({@code CREATE DATABASE staging TEMPLATE live STRATEGY
@@ -80,27 +83,36 @@ final class PostgresTemplateCloner {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    /** Every table's checksum on the copy, computed in parallel. */
-    private static Map<TableRef, TableChecksum> checksums(CloneRequest request) {
-        PostgresIntrospector introspector = new PostgresIntrospector();
-        List<TableRef> tables = Connections.jdbi(request.staging()).withHandle(introspector::tables);
-        Map<TableRef, TableChecksum> sums = new ConcurrentHashMap<>();
+    /** Every table's checksum on the copy, largest first, on {@code parallelism} sessions, large tables in pieces. */
+    private static Map<TableRef, TableChecksum> checksums(CloneRequest request) throws SQLException {
+        List<TableRef> tables;
+        try (Connection c = Connections.open(request.staging())) {
+            tables = PostgresCloner.largestFirst(c);
+        }
         ExecutorService pool = Executors.newFixedThreadPool(request.parallelism(), r -> new Thread(r, "promoter-pg-checksum"));
         try {
-            List<Future<TableChecksum>> futures = tables.stream().map(t -> pool.submit(() -> sums.put(t,
-                    Connections.jdbi(request.staging()).withHandle(h -> introspector.checksum(h, t))))).toList();
-            for (Future<TableChecksum> f : futures) {
-                f.get();
+            SplitChecksums split = new SplitChecksums(new PostgresIntrospector(), Connections.jdbi(request.staging()), pool,
+                    request.parallelism());
+            Map<TableRef, CompletableFuture<SplitChecksums.Timed>> pending = new LinkedHashMap<>();
+            tables.forEach(t -> pending.put(t, split.start(t)));
+            Map<TableRef, TableChecksum> sums = new TreeMap<>();
+            for (var e : pending.entrySet()) {
+                SplitChecksums.Timed sum = e.getValue().get();
+                if (sum.error() != null) {
+                    throw PromoterException.failed("Unable to compute the snapshot's checksum of table " + e.getKey()
+                            + " on the copy: " + sum.error().getMessage(), sum.error());
+                }
+                sums.put(e.getKey(), sum.checksum());
             }
+            return sums;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw PromoterException.failed("Interrupted while computing the snapshot's checksums", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw PromoterException.failed("Unable to compute the snapshot's checksums on the copy: "
                     + e.getCause().getMessage(), e.getCause());
         } finally {
             pool.shutdownNow();
         }
-        return sums;
     }
 }

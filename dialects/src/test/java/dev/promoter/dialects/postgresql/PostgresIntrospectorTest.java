@@ -1,5 +1,8 @@
 package dev.promoter.dialects.postgresql;
 
+import dev.promoter.core.checkpoint.SplitChecksums;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.ChecksumPart;
 import dev.promoter.core.spi.CounterState;
 import dev.promoter.core.spi.Introspector;
 import dev.promoter.core.spi.TableChecksum;
@@ -10,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -90,6 +95,37 @@ class PostgresIntrospectorTest {
             assertThat(in.checksum(h, txt)).isNotEqualTo(t0);
             h.execute("TRUNCATE bin");
             assertThat(in.checksum(h, bin)).isEqualTo(TableChecksum.of(0, null));
+        }
+    }
+
+    @Test
+    void aLargeTableChecksummedInPiecesAddsUpToTheWhole() throws Exception {
+        String db = dbs.create("pg_intro");
+        dbs.exec(db, "CREATE TABLE \"Big\" (id int, note text, n numeric); "
+                + "INSERT INTO \"Big\" SELECT g, repeat('x', g % 300), g / 7.0 FROM generate_series(1, 30000) g; "
+                + "INSERT INTO \"Big\" VALUES (NULL, NULL, NULL), (NULL, NULL, NULL)");
+        TableRef big = new TableRef("public", "Big");
+        try (Handle h = Jdbi.open(dbs.open(db))) {
+            TableChecksum whole = in.checksum(h, big);
+            List<ChecksumPart> parts = PostgresIntrospector.checksumParts(h.getConnection(), big, 3, 10);
+            assertThat(parts).hasSize(3);
+            TableChecksum sum = parts.stream().map(p -> p.compute(h)).reduce(TableChecksum::plus).orElseThrow();
+            assertThat(sum).isEqualTo(whole);
+            assertThat(sum.rows()).isEqualTo(30002);
+            assertThat(PostgresIntrospector.checksumParts(h.getConnection(), big, 3, 1_000_000)).as("too small to cut").hasSize(1);
+
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                SplitChecksums split = new SplitChecksums(in, Connections.jdbi(dbs.spec(db)), pool, 2);
+                SplitChecksums.Timed t = split.start(big).get();
+                assertThat(t.error()).isNull();
+                assertThat(t.checksum()).isEqualTo(whole);
+                h.execute("UPDATE \"Big\" SET note = 'changed' WHERE id = 29999");
+                assertThat(split.start(big).get().checksum()).isNotEqualTo(whole);
+                assertThat(split.start(new TableRef("public", "missing")).get().error()).hasMessageContaining("missing");
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

@@ -1,0 +1,88 @@
+package dev.promoter.core.checkpoint;
+
+import dev.promoter.core.spi.ChecksumPart;
+import dev.promoter.core.spi.Introspector;
+import dev.promoter.core.spi.TableChecksum;
+import dev.promoter.core.spi.TableRef;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Content checksums computed on sessions of one database at once, a large table's in pieces
+ * ({@link Introspector#checksumParts}) so that one big table does not leave the other sessions idle. Nothing
+ * blocks a pool thread: the pieces are chained, and the caller waits for {@link #start}'s future.
+ */
+public final class SplitChecksums {
+    private final Introspector introspector;
+    private final Jdbi database;
+    private final Executor pool;
+    private final int parts;
+
+    /** {@code parts}: the most pieces one table is cut into, normally the number of sessions. */
+    public SplitChecksums(Introspector introspector, Jdbi database, Executor pool, int parts) {
+        this.introspector = introspector;
+        this.database = database;
+        this.pool = pool;
+        this.parts = Math.max(1, parts);
+    }
+
+    /** A checksum (or the failure computing it) and how long its longest piece took. */
+    public record Timed(TableChecksum checksum, RuntimeException error, long millis) {
+        static Timed of(ChecksumPart part, Handle handle) {
+            long t0 = System.nanoTime();
+            try {
+                TableChecksum c = part.compute(handle);
+                return new Timed(c, null, (System.nanoTime() - t0) / 1_000_000);
+            } catch (RuntimeException e) {
+                return new Timed(null, e, (System.nanoTime() - t0) / 1_000_000);
+            }
+        }
+
+        /** Two disjoint pieces of one table together; the first failure wins. */
+        Timed plus(Timed other) {
+            long ms = Math.max(millis, other.millis);
+            if (error != null || other.error != null) {
+                return new Timed(null, error != null ? error : other.error, ms);
+            }
+            return new Timed(checksum.plus(other.checksum), null, ms);
+        }
+    }
+
+    /**
+     * Starts the checksum of {@code table}: one session cuts it and computes the first piece, the other pieces
+     * are queued behind. The future never completes exceptionally (see {@link Timed#error}).
+     */
+    public CompletableFuture<Timed> start(TableRef table) {
+        return CompletableFuture.supplyAsync(() -> database.withHandle(h -> {
+                    List<ChecksumPart> pieces = introspector.checksumParts(h, table, parts);
+                    if (pieces.isEmpty()) {
+                        throw new IllegalStateException("the dialect cut table " + table + " into no pieces");
+                    }
+                    return new First(pieces, Timed.of(pieces.get(0), h));
+                }), pool)
+                .thenCompose(this::rest)
+                .exceptionally(e -> new Timed(null, unwrap(e), 0));
+    }
+
+    private record First(List<ChecksumPart> pieces, Timed first) {
+    }
+
+    private CompletableFuture<Timed> rest(First f) {
+        CompletableFuture<Timed> sum = CompletableFuture.completedFuture(f.first());
+        for (ChecksumPart p : f.pieces().subList(1, f.pieces().size())) {
+            CompletableFuture<Timed> one = CompletableFuture.supplyAsync(() -> database.withHandle(h -> Timed.of(p, h)), pool);
+            sum = sum.thenCombine(one, Timed::plus);
+        }
+        return sum;
+    }
+
+    private static RuntimeException unwrap(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
+    }
+}
