@@ -29,6 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * One run of the blue/green upgrade: preflight, backup, clone, migrate, stage, verify, promote. Every
@@ -36,6 +39,11 @@ import java.util.TreeMap;
  * switch; any failure before it leaves live exactly as it was (and lifts any write freeze).
  */
 public final class Pipeline {
+    private static final Executor FRESH_INSTALL = r -> {
+        Thread t = new Thread(r, "promoter-fresh-install");
+        t.setDaemon(true);
+        t.start();
+    };
 
     private final Dialects dialects;
     private final Clock clock;
@@ -140,10 +148,20 @@ public final class Pipeline {
 
             // verify
             List<CheckpointResult> results = s.stage(Stage.VERIFY, () -> {
-                        List<CheckpointResult> r = new java.util.ArrayList<>(Connections.jdbi(staging).withHandle(h ->
-                                new CheckpointRunner(ctx.dialect()).parallel(Connections.jdbi(staging), o.parallelism())
-                                        .run(h, snapshot, ctx.plan())));
-                        r.add(freshInstallDiff(ctx, staging, o.allowDrift()));
+                        // the fresh install (a scratch database built by the whole chain) is mostly DDL round trips:
+                        // it runs beside the checksums, which keep the server's cores busy
+                        CompletableFuture<CheckpointResult> fresh = CompletableFuture.supplyAsync(
+                                () -> freshInstallDiff(ctx, staging, o.allowDrift()), FRESH_INSTALL);
+                        List<CheckpointResult> r;
+                        try {
+                            r = new java.util.ArrayList<>(Connections.jdbi(staging).withHandle(h ->
+                                    new CheckpointRunner(ctx.dialect()).parallel(Connections.jdbi(staging), o.parallelism())
+                                            .run(h, snapshot, ctx.plan())));
+                        } catch (RuntimeException e) {
+                            fresh.handle((x, t) -> null).join(); // its scratch database is dropped before the run goes on
+                            throw e;
+                        }
+                        r.add(joined(fresh));
                         if (o.verifyBackup() && s.backupManifest != null) {
                             r.add(backupRestore(ctx, s.backupManifest, java.nio.file.Path.of(s.backupLocation), snapshot));
                         }
@@ -212,6 +230,15 @@ public final class Pipeline {
     }
 
     /** Builds the target from nothing in a scratch database and compares its schema with staging's. */
+    /** The fresh-install diff's result, or its own failure as it was thrown. */
+    private static CheckpointResult joined(CompletableFuture<CheckpointResult> fresh) {
+        try {
+            return fresh.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
     private CheckpointResult freshInstallDiff(RunContext ctx, ConnectionSpec staging, boolean allowDrift) {
         long t0 = System.nanoTime();
         var server = ctx.server();
