@@ -30,7 +30,7 @@ final class MySqlChecksum {
         TableChecksum sum;
         try (Statement s = c.createStatement()) {
             s.execute(MySqlTableScan.SESSION);
-            sum = aggregated(s, scan);
+            sum = scan.hashedInTool() ? streamed(c, scan) : aggregated(s, scan);
         } catch (SQLException | RuntimeException e) {
             try {
                 restore(c, saved);
@@ -43,7 +43,25 @@ final class MySqlChecksum {
         return sum;
     }
 
-    /** The server hashes and sums the rows: one aggregate row comes back. */
+    /** Every row through the tool: the copy's SELECT, streamed (one row in memory at a time). */
+    private static TableChecksum streamed(Connection c, MySqlTableScan scan) throws SQLException {
+        MySqlTableScan.Hash hash = scan.hash();
+        int columns = scan.columns().size();
+        try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            s.setFetchSize(Integer.MIN_VALUE);
+            try (ResultSet rs = s.executeQuery(scan.select())) {
+                while (rs.next()) {
+                    for (int i = 1; i <= columns; i++) {
+                        hash.field(rs.getBytes(i));
+                    }
+                    hash.endRow(rs);
+                }
+            }
+        }
+        return hash.checksum();
+    }
+
+    /** The server hashes and sums the rows: one aggregate row comes back instead of every row. */
     private static TableChecksum aggregated(Statement s, MySqlTableScan scan) throws SQLException {
         try (ResultSet rs = s.executeQuery(scan.serverChecksumSql())) {
             rs.next();

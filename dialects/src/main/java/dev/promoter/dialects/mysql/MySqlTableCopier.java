@@ -41,8 +41,9 @@ final class MySqlTableCopier {
 
     /**
      * Copies every row. The source session's transaction decides what is seen; it must have run
-     * {@link MySqlTableScan#SESSION}. The snapshot's checksum comes from the same scan: the SELECT returns each
-     * row's hash too, so it costs no second scan.
+     * {@link MySqlTableScan#SESSION}. The snapshot's checksum comes from the same scan: each row's values are hashed
+     * as they are copied (or, for a table the server hashes, the SELECT returns each row's hash too), so it costs
+     * no second scan.
      */
     static Copied copy(Connection source, Connection target, TableRef table, Path path, ProgressListener progress)
             throws SQLException {
@@ -103,8 +104,9 @@ final class MySqlTableCopier {
         try (PreparedStatement ps = target.prepareStatement(sql)) {
             while (rs.next()) {
                 for (int i = 0; i < cols.size(); i++) {
+                    byte[] b = rs.getBytes(i + 1);
+                    sum.field(b);
                     if (BINARY.contains(cols.get(i).type())) {
-                        byte[] b = rs.getBytes(i + 1);
                         ps.setBytes(i + 1, b);
                         bytes += b == null ? 0 : b.length;
                     } else {
@@ -187,7 +189,9 @@ final class MySqlTableCopier {
                         if (i > 1) {
                             buf.write('\t');
                         }
-                        encode(rs.getBytes(i));
+                        byte[] v = rs.getBytes(i);
+                        encode(v);
+                        sum.field(v);
                     }
                     buf.write('\n');
                     sum.endRow(rs);

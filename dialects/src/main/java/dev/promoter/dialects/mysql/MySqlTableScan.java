@@ -1,5 +1,6 @@
 package dev.promoter.dialects.mysql;
 
+import dev.promoter.core.spi.RowHashSum;
 import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
 
@@ -10,6 +11,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -18,11 +20,15 @@ import java.util.stream.Collectors;
  * of the same bytes.
  *
  * <p>What is read: the columns that are not generated, in order, {@code bit} ones as {@code col + 0}. Generated
- * columns are computed from these, so they are neither copied nor part of the checksum. A value's bytes depend
- * on the session, so every session that reads a scan first runs {@link #SESSION}.
+ * columns are computed from these, so they are neither copied nor part of the checksum. A value's bytes in the
+ * text protocol depend on the session, so every session that reads a scan first runs {@link #SESSION}.
  *
- * <p>How a row is hashed: by the server, as MD5 over each value's stored bytes ({@code CAST(col AS BINARY)}),
- * selected next to the row.
+ * <p>Where a row is hashed: in the tool ({@link RowHashSum} over each column's bytes, no work for the server)
+ * when every column's character set is one of {@link #LOSSLESS}; otherwise in the server, as MD5 over each
+ * value's stored bytes ({@code CAST(col AS BINARY)}), selected next to the row. A lossy conversion to utf8mb4
+ * (an unmappable byte sent as {@code ?}) would make the copy and a checksum over the converted bytes both
+ * miss the loss; the stored bytes do not. The choice depends only on the table's definition, so live, staging
+ * and a restored backup of an untouched table all make the same one.
  */
 final class MySqlTableScan {
     /**
@@ -32,8 +38,17 @@ final class MySqlTableScan {
     static final String SESSION = "SET SESSION time_zone = '+00:00', character_set_results = 'utf8mb4',"
             + " sql_mode = REPLACE(@@SESSION.sql_mode, 'PAD_CHAR_TO_FULL_LENGTH', '')";
 
-    /** One stored column. */
-    record Column(String name, String type) {
+    /**
+     * Character sets whose every storable value converts to utf8mb4 and back unchanged, distinct values staying
+     * distinct (MySqlTableScanTest copies every latin1 byte, every ucs2 code unit, and every BMP code point plus a
+     * sample of the others in the Unicode sets). Not {@code ascii} (nor {@code swe7}, {@code geostd8}...): an
+     * ascii column stores bytes 0x80-0xFF, which are sent as '?'.
+     */
+    static final Set<String> LOSSLESS = Set.of("utf8mb4", "utf8mb3", "utf8", "latin1", "ucs2", "utf16", "utf16le", "utf32",
+            "binary");
+
+    /** One stored column; {@code charset} is null for a column that is not text. */
+    record Column(String name, String type, String charset) {
         boolean bit() {
             return type.equals("bit");
         }
@@ -54,13 +69,13 @@ final class MySqlTableScan {
     /** The scan of {@code table} in the connection's current database. */
     static MySqlTableScan of(Connection c, TableRef table) throws SQLException {
         List<Column> cols = new ArrayList<>();
-        for (String[] r : MySqlObjects.rows(c, "SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION"
+        for (String[] r : MySqlObjects.rows(c, "SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME"
                 + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
                 table.name())) {
             boolean generated = (r[3] != null && !r[3].isEmpty())
                     || (r[2] != null && r[2].toUpperCase(Locale.ROOT).matches(".*(VIRTUAL|STORED|PERSISTENT).*"));
             if (!generated) {
-                cols.add(new Column(r[0], r[1].toLowerCase(Locale.ROOT)));
+                cols.add(new Column(r[0], r[1].toLowerCase(Locale.ROOT), r[4] == null ? null : r[4].toLowerCase(Locale.ROOT)));
             }
         }
         if (cols.isEmpty()) {
@@ -74,10 +89,15 @@ final class MySqlTableScan {
         return columns;
     }
 
-    /** The rows' SELECT: the stored columns, then the row's hash as 16 hex digits. */
+    /** True when the tool hashes the rows; false when the server does (a column's charset is not {@link #LOSSLESS}). */
+    boolean hashedInTool() {
+        return columns.stream().allMatch(c -> c.charset() == null || LOSSLESS.contains(c.charset()));
+    }
+
+    /** The rows' SELECT: the stored columns, then (when the server hashes) the row's hash as 16 hex digits. */
     String select() {
         return "SELECT " + columns.stream().map(Column::select).collect(Collectors.joining(", "))
-                + ", " + serverRowHash() + " FROM " + MySqlDialect.quoteName(table.name());
+                + (hashedInTool() ? "" : ", " + serverRowHash()) + " FROM " + MySqlDialect.quoteName(table.name());
     }
 
     /** Count and exact sum of the server's row hashes in one aggregate: what {@link Hash} sums for the rows of {@link #select}. */
@@ -98,22 +118,34 @@ final class MySqlTableScan {
 
     /** A running checksum for one pass over {@link #select}'s rows. */
     Hash hash() {
-        return new Hash(columns.size() + 1);
+        return new Hash(hashedInTool(), columns.size() + 1);
     }
 
-    /** End each row ({@link #endRow}): it reads the row's hash column. */
+    /** Feed every column's bytes ({@link #field}) and end each row ({@link #endRow}); the server path reads its hash column. */
     static final class Hash {
+        private final RowHashSum tool;
         private final int hashColumn;
         private long rows;
         private long low;
         private long high;
 
-        Hash(int hashColumn) {
+        Hash(boolean inTool, int hashColumn) {
+            this.tool = inTool ? new RowHashSum() : null;
             this.hashColumn = hashColumn;
         }
 
+        void field(byte[] value) {
+            if (tool != null) {
+                tool.field(value);
+            }
+        }
+
         void endRow(ResultSet rs) throws SQLException {
-            add(rs.getBytes(hashColumn));
+            if (tool != null) {
+                tool.endRow();
+            } else {
+                add(rs.getBytes(hashColumn));
+            }
         }
 
         /** Adds one server row hash given as hex digits. */
@@ -131,10 +163,13 @@ final class MySqlTableScan {
         }
 
         long rows() {
-            return rows;
+            return tool != null ? tool.rows() : rows;
         }
 
         TableChecksum checksum() {
+            if (tool != null) {
+                return tool.checksum();
+            }
             return TableChecksum.of(rows, new BigInteger(Long.toUnsignedString(high)).shiftLeft(64)
                     .add(new BigInteger(Long.toUnsignedString(low))));
         }

@@ -1,8 +1,6 @@
 package dev.promoter.dialects.mysql;
 
-import dev.promoter.core.spi.CloneRequest;
 import dev.promoter.core.spi.Introspector;
-import dev.promoter.core.spi.ProgressListener;
 import dev.promoter.core.spi.Snapshot;
 import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
@@ -10,13 +8,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The content checksum: the copy's snapshot checksum is the same function, whatever the checksum session's settings. */
+/** The content checksum: what it tells apart, and that the copy's snapshot checksum is the same function. */
 class MySqlChecksumTest {
     private static final TableRef T = new TableRef(null, "t");
     /** A session unlike the copy's: another time zone, padded CHARs, no result conversion (Connector/J's default). */
@@ -35,6 +33,36 @@ class MySqlChecksumTest {
 
     private TableChecksum sum(String db) {
         return scratch.with(db, h -> introspector.checksum(h, T));
+    }
+
+    /** Both hash paths: utf8mb4 text is hashed in the tool, sjis text by the server. */
+    @ParameterizedTest
+    @ValueSource(strings = {"utf8mb4", "sjis"})
+    void aChangedValueNullVersusEmptyAndSwappedValuesChangeTheChecksum(String charset) {
+        String db = scratch.create("sum");
+        scratch.execIn(db, "CREATE TABLE t (id INT PRIMARY KEY, x VARCHAR(10) CHARACTER SET " + charset
+                        + ", y VARCHAR(10) CHARACTER SET " + charset + ")",
+                "INSERT INTO t VALUES (1, 'a', 'b'), (2, '', 'c')");
+        assertThat(scratch.<Object>with(db, h -> MySqlScratch.scan(h, "t").hashedInTool())).isEqualTo(charset.equals("utf8mb4"));
+        TableChecksum before = sum(db);
+        assertThat(before.rows()).isEqualTo(2);
+        assertThat(sum(db)).isEqualTo(before);
+
+        scratch.execIn(db, "UPDATE t SET x = 'A' WHERE id = 1");
+        TableChecksum changed = sum(db);
+        scratch.execIn(db, "UPDATE t SET x = 'a' WHERE id = 1");
+        assertThat(sum(db)).isEqualTo(before);
+
+        scratch.execIn(db, "UPDATE t SET x = NULL WHERE id = 2");
+        TableChecksum nullInsteadOfEmpty = sum(db);
+        scratch.execIn(db, "UPDATE t SET x = '' WHERE id = 2");
+
+        scratch.execIn(db, "UPDATE t SET x = 'b', y = 'a' WHERE id = 1");
+        assertThat(scratch.query(db, "SELECT CONCAT(x, y) FROM t WHERE id = 1")).containsExactly("ba");
+        TableChecksum swapped = sum(db);
+
+        assertThat(List.of(before, changed, nullInsteadOfEmpty, swapped)).doesNotHaveDuplicates()
+                .allMatch(s -> s.rows() == 2);
     }
 
     @ParameterizedTest
@@ -56,8 +84,8 @@ class MySqlChecksumTest {
                         + " (2, '1970-01-01 00:00:01', '2024-02-29 23:59:59', '2024-02-29', -0.0000000001, -3.4e38, -0,"
                         + " b'0', 'null', '', 'new', '', NULL, '', '', '', '', '', ''),"
                         + " (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
-        Snapshot snap = new MySqlCloner(path).cloneDatabase(new CloneRequest(scratch.spec(live), scratch.spec(staging), 1, false,
-                Duration.ofSeconds(5)), ProgressListener.NONE);
+        assertThat(scratch.<Object>with(live, h -> MySqlScratch.scan(h, "t").hashedInTool())).isEqualTo(true);
+        Snapshot snap = scratch.cloneInto(new MySqlCloner(path), live, staging, 1);
         TableChecksum copied = snap.tables().get(T);
         assertThat(copied.rows()).isEqualTo(3);
         for (String db : List.of(staging, live)) {
@@ -72,11 +100,12 @@ class MySqlChecksumTest {
     }
 
     @Test
-    void theChecksumIsIndependentOfTheSession() {
+    void theServerPathIsAlsoIndependentOfTheSession() {
         String db = scratch.create("sum");
         scratch.execIn(db, "CREATE TABLE t (at TIMESTAMP NULL, code CHAR(8) CHARACTER SET gbk)",
                 "INSERT INTO t VALUES ('2024-03-31 01:30:00', '中文')");
         scratch.jdbi(db).useHandle(h -> {
+            assertThat(MySqlScratch.scan(h, "t").hashedInTool()).isFalse();
             TableChecksum plain = introspector.checksum(h, T);
             h.execute(FOREIGN_SESSION);
             assertThat(introspector.checksum(h, T)).isEqualTo(plain);
