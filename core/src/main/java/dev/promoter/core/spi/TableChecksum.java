@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * An order-independent fingerprint of a table's content: the row count and a sum of a hash of every row
- * (how each dialect computes it is its own: {@link RowHashSum} in the tool for PostgreSQL, a 64-bit hash
- * summed inside the database elsewhere). Unlike an XOR fold, duplicate rows do not cancel. Only checksums
- * computed the same way, by the same dialect, are compared.
+ * (how each dialect computes it is its own: {@link RowHashSum} in the tool for PostgreSQL and for most MySQL
+ * tables, a 64-bit hash summed inside the database elsewhere). Unlike an XOR fold, duplicate rows do not cancel.
+ * Only checksums computed the same way, by the same dialect, are compared.
  */
 public record TableChecksum(long rows, BigInteger hashSum) {
     private static final BigInteger TWO_128 = BigInteger.ONE.shiftLeft(128);

@@ -309,15 +309,15 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
         }
     }
 
-    /** Every live table must still have the snapshot's checksum (read under the switch's READ locks: no write can run). */
+    /**
+     * Every live table must still have the snapshot's checksum (read under the switch's READ locks: no write can
+     * run), computed as the clone computed it ({@link MySqlChecksum}).
+     */
     private static void proveUnchanged(Connection c, String live, SwitchRequest request) throws SQLException {
         List<String> changed = new ArrayList<>();
         for (var e : request.snapshot().tables().entrySet()) {
             TableRef t = e.getKey();
-            List<String> cols = MySqlObjects.rows(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE"
-                    + " TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", t.name()).stream().map(r -> r[0]).toList();
-            String[] r = MySqlObjects.rows(c, MySqlIntrospector.checksumSql(cols, t.name())).get(0);
-            TableChecksum now = TableChecksum.of(Long.parseLong(r[0]), r[1] == null ? null : new java.math.BigInteger(r[1]));
+            TableChecksum now = MySqlChecksum.of(c, t);
             if (!now.equals(e.getValue())) {
                 changed.add(t.name() + " (snapshot " + e.getValue().text() + ", now " + now.text() + ")");
             }

@@ -40,7 +40,8 @@ import java.util.concurrent.Future;
  *
  * <p>Rows are streamed through the tool (never {@code INSERT ... SELECT} across databases, which under
  * REPEATABLE READ locks live's rows instead of reading the snapshot); per-table count and checksum come from
- * the same SELECT as the rows (a hash per row, summed in the tool). Tables are created first (their SHOW
+ * the same SELECT as the rows (a hash per row, summed in the tool; {@link MySqlTableScan} says which bytes and
+ * how the worker sessions are set up for them). Tables are created first (their SHOW
  * CREATE carries AUTO_INCREMENT, charsets and indexes, less the secondary keys that
  * {@link MySqlDeferredIndexes} builds right after each table's load), then data, then views, routines,
  * triggers (so they do not fire during the copy) and events.
@@ -73,7 +74,7 @@ final class MySqlCloner implements Cloner {
             List<Connection> workers = new ArrayList<>();
             for (int i = 0; i < request.parallelism(); i++) {
                 workers.add(session(readerSpec(live), open, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-                        "SET SESSION time_zone = '+00:00'", "SET SESSION net_write_timeout = 3600"));
+                        MySqlTableScan.SESSION, "SET SESSION net_write_timeout = 3600"));
             }
             Connection target = session(loaderSpec(staging), open);
             if (!MySqlObjects.rows(target, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()").isEmpty()) {
@@ -262,7 +263,10 @@ final class MySqlCloner implements Cloner {
         return sums;
     }
 
-    /** Text arrives as utf8mb4 whatever the column's charset, matching LOAD DATA's CHARACTER SET utf8mb4. */
+    /**
+     * Text arrives as utf8mb4 whatever the column's charset, matching LOAD DATA's CHARACTER SET utf8mb4
+     * ({@link MySqlTableScan#SESSION} sets the same again; the parameter tells the driver).
+     */
     static ConnectionSpec readerSpec(ConnectionSpec live) {
         return live.withUrl(MySqlUrl.parse(live.url()).withParam("characterSetResults", "utf8mb4").text());
     }

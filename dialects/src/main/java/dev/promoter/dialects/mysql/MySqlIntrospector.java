@@ -1,6 +1,7 @@
 package dev.promoter.dialects.mysql;
 
 import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.Connections;
 import dev.promoter.core.spi.CounterState;
 import dev.promoter.core.spi.Introspector;
 import dev.promoter.core.spi.SchemaModel;
@@ -8,8 +9,7 @@ import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
 import org.jdbi.v3.core.Handle;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -38,77 +38,18 @@ final class MySqlIntrospector implements Introspector {
         return handle.createQuery("SELECT COUNT(*) FROM " + MySqlDialect.quoteName(table.name())).mapTo(Long.class).one();
     }
 
+    /**
+     * The table's content checksum, the same function the clone computes for its snapshot ({@link MySqlChecksum}):
+     * over the stored columns only, so generated columns are not part of it (they are computed from the others).
+     */
     @Override
     public TableChecksum checksum(Handle handle, TableRef table) {
-        return handle.createQuery(checksumSql(columns(handle, table.name()), table.name()))
-                .map((rs, ctx) -> TableChecksum.of(rs.getLong(1), toBig(rs.getBigDecimal(2)))).one();
-    }
-
-    /** Column names of a table in the current database, in order. */
-    static List<String> columns(Handle handle, String table) {
-        List<String> cols = handle.createQuery("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
-                + " AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION").bind(0, table).mapTo(String.class).list();
-        if (cols.isEmpty()) {
-            throw PromoterException.failed("Unable to checksum table " + table + ": it has no columns or does not exist"
-                    + " in the current database", null);
+        try {
+            return MySqlChecksum.of(handle.getConnection(), table);
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to compute the content checksum of table " + MySqlDialect.quoteName(table.name())
+                    + ": " + Connections.describe(e) + ". Check that the table exists and the user may read it", e);
         }
-        return cols;
-    }
-
-    /**
-     * Count and exact sum of a 64-bit hash per row. Each value is encoded as the hex of its bytes, a NULL as
-     * {@code N} (never a hex digit), joined with {@code |}: so NULL, '' and 'N' all hash differently, and no
-     * value can shift into its neighbour.
-     */
-    static String checksumSql(List<String> columns, String table) {
-        return "SELECT COUNT(*), SUM(CAST(CONV(" + rowHashSql(columns) + ", 16, 10) AS UNSIGNED)) FROM "
-                + MySqlDialect.quoteName(table);
-    }
-
-    /**
-     * One row's 64-bit hash as 16 hex digits, the term {@link #checksumSql} sums: the copy selects it next to the
-     * row, so the snapshot's checksum comes from the same scan as the copy ({@link RowHashSum}).
-     */
-    static String rowHashSql(List<String> columns) {
-        StringBuilder row = new StringBuilder("CONCAT_WS('|'");
-        for (String c : columns) {
-            row.append(", COALESCE(HEX(CAST(").append(MySqlDialect.quoteName(c)).append(" AS BINARY)), 'N')");
-        }
-        row.append(')');
-        return "SUBSTRING(MD5(" + row + "), 1, 16)";
-    }
-
-    /** Count and exact (128-bit) sum of row hashes read as {@link #rowHashSql} hex: what {@link #checksumSql} returns. */
-    static final class RowHashSum {
-        private long rows;
-        private long low;
-        private long high;
-
-        void add(byte[] hex) {
-            long v = 0;
-            for (byte b : hex) {
-                v = (v << 4) | Character.digit(b, 16);
-            }
-            long before = low;
-            low += v;
-            if (Long.compareUnsigned(low, before) < 0) {
-                high++;
-            }
-            rows++;
-        }
-
-        long rows() {
-            return rows;
-        }
-
-        TableChecksum checksum() {
-            BigInteger sum = new BigInteger(Long.toUnsignedString(high)).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(low)));
-            return TableChecksum.of(rows, sum);
-        }
-    }
-
-    private static BigInteger toBig(BigDecimal d) {
-        return d == null ? BigInteger.ZERO : d.toBigIntegerExact();
     }
 
     @Override

@@ -12,9 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -23,7 +21,8 @@ import java.util.stream.Collectors;
  * time) into the same table of a target session. Fast path: {@code LOAD DATA LOCAL INFILE} fed from an
  * in-memory stream ({@code JdbcStatement#setLocalInfileInputStream}) that encodes rows as they are read;
  * fallback when the server has {@code local_infile=OFF}: batched multi-row INSERTs
- * ({@code rewriteBatchedStatements}). Generated columns are not copied (the target computes them).
+ * ({@code rewriteBatchedStatements}). What is read, and how rows are hashed for the snapshot's checksum, is
+ * {@link MySqlTableScan}'s; generated columns are not copied (the target computes them).
  */
 final class MySqlTableCopier {
     private static final int BATCH = 1000;
@@ -33,16 +32,6 @@ final class MySqlTableCopier {
 
     enum Path { LOAD_DATA, INSERT }
 
-    private record Column(String name, String type) {
-        boolean bit() {
-            return type.equals("bit");
-        }
-
-        String select() {
-            return bit() ? MySqlDialect.quoteName(name) + " + 0" : MySqlDialect.quoteName(name);
-        }
-    }
-
     private MySqlTableCopier() {
     }
 
@@ -51,49 +40,35 @@ final class MySqlTableCopier {
     }
 
     /**
-     * Copies every row. The source session's transaction decides what is seen; the same SELECT also returns each
-     * row's hash over all its columns (generated ones included), so the snapshot's checksum costs no second scan.
+     * Copies every row. The source session's transaction decides what is seen; it must have run
+     * {@link MySqlTableScan#SESSION}. The snapshot's checksum comes from the same scan: each row's values are hashed
+     * as they are copied (or, for a table the server hashes, the SELECT returns each row's hash too), so it costs
+     * no second scan.
      */
     static Copied copy(Connection source, Connection target, TableRef table, Path path, ProgressListener progress)
             throws SQLException {
-        List<Column> cols = columns(source, table.name());
-        List<String> all = MySqlObjects.rows(source, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
-                + " AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table.name()).stream().map(r -> r[0]).toList();
-        String select = "SELECT " + cols.stream().map(Column::select).collect(Collectors.joining(", "))
-                + ", " + MySqlIntrospector.rowHashSql(all) + " FROM " + MySqlDialect.quoteName(table.name());
-        MySqlIntrospector.RowHashSum sum = new MySqlIntrospector.RowHashSum();
+        MySqlTableScan scan = MySqlTableScan.of(source, table);
+        MySqlTableScan.Hash sum = scan.hash();
         try (Statement s = source.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             s.setFetchSize(Integer.MIN_VALUE);
-            try (ResultSet rs = s.executeQuery(select)) {
-                long[] done = path == Path.LOAD_DATA ? load(rs, target, table, cols, sum, progress)
-                        : insert(rs, target, table, cols, sum, progress);
+            try (ResultSet rs = s.executeQuery(scan.select())) {
+                long[] done = path == Path.LOAD_DATA ? load(rs, target, table, scan.columns(), sum, progress)
+                        : insert(rs, target, table, scan.columns(), sum, progress);
                 if (sum.rows() != done[0]) {
-                    throw new SQLException("Copy of " + table + " read " + sum.rows() + " row hashes for " + done[0] + " rows", "HY000");
+                    throw new SQLException("Copy of " + table + " hashed " + sum.rows() + " rows but copied " + done[0]
+                            + "; the copy is incomplete: drop the staging database and clone again", "HY000");
                 }
                 return new Copied(done[0], done[1], sum.checksum());
             }
         }
     }
 
-    private static List<Column> columns(Connection c, String table) throws SQLException {
-        List<Column> cols = new ArrayList<>();
-        for (String[] r : MySqlObjects.rows(c, "SELECT COLUMN_NAME, DATA_TYPE, EXTRA, GENERATION_EXPRESSION FROM"
-                + " information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", table)) {
-            boolean generated = (r[3] != null && !r[3].isEmpty())
-                    || (r[2] != null && r[2].toUpperCase(Locale.ROOT).matches(".*(VIRTUAL|STORED|PERSISTENT).*"));
-            if (!generated) {
-                cols.add(new Column(r[0], r[1].toLowerCase(Locale.ROOT)));
-            }
-        }
-        return cols;
-    }
-
-    private static long[] load(ResultSet rs, Connection target, TableRef table, List<Column> cols,
-                               MySqlIntrospector.RowHashSum sum, ProgressListener progress) throws SQLException {
+    private static long[] load(ResultSet rs, Connection target, TableRef table, List<MySqlTableScan.Column> cols,
+                               MySqlTableScan.Hash sum, ProgressListener progress) throws SQLException {
         StringBuilder list = new StringBuilder();
         StringBuilder set = new StringBuilder();
         for (int i = 0; i < cols.size(); i++) {
-            Column c = cols.get(i);
+            MySqlTableScan.Column c = cols.get(i);
             list.append(i == 0 ? "" : ", ").append(c.bit() ? "@v" + i : MySqlDialect.quoteName(c.name()));
             if (c.bit()) {
                 set.append(set.isEmpty() ? " SET " : ", ").append(MySqlDialect.quoteName(c.name())).append(" = @v").append(i).append(" + 0");
@@ -119,8 +94,8 @@ final class MySqlTableCopier {
         }
     }
 
-    private static long[] insert(ResultSet rs, Connection target, TableRef table, List<Column> cols,
-                                 MySqlIntrospector.RowHashSum sum, ProgressListener progress) throws SQLException {
+    private static long[] insert(ResultSet rs, Connection target, TableRef table, List<MySqlTableScan.Column> cols,
+                                 MySqlTableScan.Hash sum, ProgressListener progress) throws SQLException {
         String sql = "INSERT INTO " + MySqlDialect.quoteName(table.name()) + " ("
                 + cols.stream().map(c -> MySqlDialect.quoteName(c.name())).collect(Collectors.joining(", ")) + ") VALUES ("
                 + cols.stream().map(c -> c.bit() ? "? + 0" : "?").collect(Collectors.joining(", ")) + ")";
@@ -129,8 +104,9 @@ final class MySqlTableCopier {
         try (PreparedStatement ps = target.prepareStatement(sql)) {
             while (rs.next()) {
                 for (int i = 0; i < cols.size(); i++) {
+                    byte[] b = rs.getBytes(i + 1);
+                    sum.field(b);
                     if (BINARY.contains(cols.get(i).type())) {
-                        byte[] b = rs.getBytes(i + 1);
                         ps.setBytes(i + 1, b);
                         bytes += b == null ? 0 : b.length;
                     } else {
@@ -139,7 +115,7 @@ final class MySqlTableCopier {
                         bytes += v == null ? 0 : v.length();
                     }
                 }
-                sum.add(rs.getBytes(cols.size() + 1));
+                sum.endRow(rs);
                 ps.addBatch();
                 if (++rows % BATCH == 0) {
                     ps.executeBatch();
@@ -164,7 +140,7 @@ final class MySqlTableCopier {
         private final ResultSet rs;
         private final int columns;
         private final TableRef table;
-        private final MySqlIntrospector.RowHashSum sum;
+        private final MySqlTableScan.Hash sum;
         private final ProgressListener progress;
         private final Buffer buf = new Buffer();
         private int pos;
@@ -173,7 +149,7 @@ final class MySqlTableCopier {
         long bytes;
         SQLException failure;
 
-        RowStream(ResultSet rs, int columns, TableRef table, MySqlIntrospector.RowHashSum sum, ProgressListener progress) {
+        RowStream(ResultSet rs, int columns, TableRef table, MySqlTableScan.Hash sum, ProgressListener progress) {
             this.rs = rs;
             this.columns = columns;
             this.table = table;
@@ -213,10 +189,12 @@ final class MySqlTableCopier {
                         if (i > 1) {
                             buf.write('\t');
                         }
-                        encode(rs.getBytes(i));
+                        byte[] v = rs.getBytes(i);
+                        encode(v);
+                        sum.field(v);
                     }
                     buf.write('\n');
-                    sum.add(rs.getBytes(columns + 1));
+                    sum.endRow(rs);
                     if (++rows % 50_000 == 0) {
                         progress.rowsCopied(table, rows, bytes + buf.size());
                     }

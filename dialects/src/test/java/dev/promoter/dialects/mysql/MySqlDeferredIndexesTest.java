@@ -2,9 +2,6 @@ package dev.promoter.dialects.mysql;
 
 import org.junit.jupiter.api.Test;
 
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The SHOW CREATE TABLE split (text only; the clone tests load and compare real tables). */
@@ -83,15 +80,5 @@ class MySqlDeferredIndexesTest {
         MySqlDeferredIndexes split = MySqlDeferredIndexes.split(t);
         assertThat(split.table()).isSameAs(t);
         assertThat(split.alter()).isNull();
-    }
-
-    @Test
-    void rowHashSumIsExactPast64Bits() {
-        MySqlIntrospector.RowHashSum sum = new MySqlIntrospector.RowHashSum();
-        sum.add("ffffffffffffffff".getBytes(StandardCharsets.US_ASCII));
-        sum.add("ffffffffffffffff".getBytes(StandardCharsets.US_ASCII));
-        sum.add("0000000000000003".getBytes(StandardCharsets.US_ASCII));
-        assertThat(sum.checksum().rows()).isEqualTo(3);
-        assertThat(sum.checksum().hashSum()).isEqualTo(BigInteger.TWO.pow(65).add(BigInteger.ONE));
     }
 }

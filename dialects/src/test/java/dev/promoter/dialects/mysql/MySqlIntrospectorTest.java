@@ -8,6 +8,7 @@ import dev.promoter.core.spi.TableRef;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigInteger;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,7 +59,7 @@ class MySqlIntrospectorTest {
             assertThat(sums).doesNotHaveDuplicates().allMatch(s -> s.rows() == 1);
             h.execute("INSERT INTO a SELECT * FROM a");
             TableChecksum twice = introspector.checksum(h, new TableRef(null, "a"));
-            assertThat(twice.hashSum()).isEqualTo(sums.get(0).hashSum().shiftLeft(1));
+            assertThat(twice.hashSum()).isEqualTo(sums.get(0).hashSum().shiftLeft(1).mod(BigInteger.TWO.pow(128)));
         });
     }
 }

@@ -2,6 +2,9 @@ package dev.promoter.dialects.mysql;
 
 import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.CloneRequest;
+import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.core.spi.Snapshot;
 import dev.promoter.testing.TestServers;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -9,6 +12,7 @@ import org.jdbi.v3.core.Jdbi;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +43,12 @@ final class MySqlScratch implements AutoCloseable {
         return Connections.jdbi(spec(db));
     }
 
+    /** Clones {@code live} into {@code staging} (both made by this scratch) without a write freeze. */
+    Snapshot cloneInto(MySqlCloner cloner, String live, String staging, int workers) {
+        return cloner.cloneDatabase(new CloneRequest(spec(live), spec(staging), workers, false, Duration.ofSeconds(5)),
+                ProgressListener.NONE);
+    }
+
     <T> T with(String db, java.util.function.Function<Handle, T> work) {
         return jdbi(db).withHandle(work::apply);
     }
@@ -63,6 +73,15 @@ final class MySqlScratch implements AutoCloseable {
 
     List<String> query(String db, String sql) {
         return jdbi(db).withHandle(h -> column(h, sql));
+    }
+
+    /** The copy's and the checksum's scan of {@code table} in the handle's database. */
+    static MySqlTableScan scan(Handle h, String table) {
+        try {
+            return MySqlTableScan.of(h.getConnection(), new dev.promoter.core.spi.TableRef(null, table));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static List<String> column(Handle h, String sql) {
