@@ -142,7 +142,7 @@ final class MySqlTableCopier {
         private final TableRef table;
         private final MySqlTableScan.Hash sum;
         private final ProgressListener progress;
-        private final Buffer buf = new Buffer();
+        private final MySqlLoadDataBuffer buf = new MySqlLoadDataBuffer(300 * 1024);
         private int pos;
         private boolean done;
         long rows;
@@ -171,7 +171,7 @@ final class MySqlTableCopier {
                 }
             }
             int n = Math.min(len, buf.size() - pos);
-            System.arraycopy(buf.bytes(), pos, b, off, n);
+            System.arraycopy(buf.array(), pos, b, off, n);
             pos += n;
             return n;
         }
@@ -187,13 +187,13 @@ final class MySqlTableCopier {
                     }
                     for (int i = 1; i <= columns; i++) {
                         if (i > 1) {
-                            buf.write('\t');
+                            buf.put((byte) '\t');
                         }
                         byte[] v = rs.getBytes(i);
-                        encode(v);
+                        buf.value(v);
                         sum.field(v);
                     }
-                    buf.write('\n');
+                    buf.put((byte) '\n');
                     sum.endRow(rs);
                     if (++rows % 50_000 == 0) {
                         progress.rowsCopied(table, rows, bytes + buf.size());
@@ -205,34 +205,6 @@ final class MySqlTableCopier {
             }
             bytes += buf.size();
             return buf.size() > 0;
-        }
-
-        private void encode(byte[] v) {
-            if (v == null) {
-                buf.write('\\');
-                buf.write('N');
-                return;
-            }
-            for (byte c : v) {
-                switch (c) {
-                    case '\\' -> { buf.write('\\'); buf.write('\\'); }
-                    case '\t' -> { buf.write('\\'); buf.write('t'); }
-                    case '\n' -> { buf.write('\\'); buf.write('n'); }
-                    case 0 -> { buf.write('\\'); buf.write('0'); }
-                    default -> buf.write(c);
-                }
-            }
-        }
-    }
-
-    /** A growable byte buffer whose array can be read without copying. */
-    private static final class Buffer extends java.io.ByteArrayOutputStream {
-        Buffer() {
-            super(300 * 1024);
-        }
-
-        byte[] bytes() {
-            return buf;
         }
     }
 }
