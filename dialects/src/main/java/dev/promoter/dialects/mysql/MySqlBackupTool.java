@@ -6,8 +6,10 @@ import dev.promoter.core.spi.BackupTool;
 import dev.promoter.core.spi.ProgressListener;
 import dev.promoter.core.spi.TableRef;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +20,9 @@ import java.util.TreeMap;
 /**
  * Backup with {@code mariadb-dump}/{@code mysqldump --single-transaction} (one consistent snapshot, no
  * locks on InnoDB tables) of the schema, data, routines, triggers and events into {@value #FILE}. Row counts
- * are read from the dump itself (rows of each table's INSERT statements), so they describe exactly what
- * the file holds. Restore pipes the file into the {@code mariadb}/{@code mysql} client on an empty database.
+ * are read from the dump itself (rows of each table's INSERT statements) as the tool writes it: the dump's
+ * output passes through Promoter on its way to the file, so they describe exactly what the file holds and
+ * cost no second read. Restore pipes the file into the {@code mariadb}/{@code mysql} client on an empty database.
  */
 final class MySqlBackupTool implements BackupTool {
     static final String FILE = "dump.sql";
@@ -35,10 +38,43 @@ final class MySqlBackupTool implements BackupTool {
         String db = MySqlUrl.parse(spec.url()).database();
         Path file = dir.resolve(FILE);
         progress.message("Dumping " + db + " to " + file);
+        Map<TableRef, Long> counts = new TreeMap<>();
         tools.run(tools.dump(), spec, List.of("--single-transaction", "--routines", "--triggers", "--events",
                 "--hex-blob", "--default-character-set=utf8mb4", "--no-tablespaces", "--skip-add-locks",
-                "--skip-lock-tables", "--result-file=" + file, "--", db), null, null, "back up database " + db);
-        return countRows(file);
+                "--skip-lock-tables", "--", db), stdout -> {
+                    try (OutputStream out = Files.newOutputStream(file)) {
+                        new RowCounter(counts).feed(new Tee(stdout, out));
+                    }
+                }, "back up database " + db);
+        return withoutLiquibase(counts);
+    }
+
+    /** What is read from {@code in} is also written to {@code copy}: the dump is counted as it is written. */
+    private static final class Tee extends FilterInputStream {
+        private final OutputStream copy;
+
+        Tee(InputStream in, OutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                copy.write(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0) {
+                copy.write(c);
+            }
+            return c;
+        }
     }
 
     @Override
@@ -67,6 +103,10 @@ final class MySqlBackupTool implements BackupTool {
         } catch (IOException e) {
             throw PromoterException.failed("Unable to read backup file " + file + ": " + e.getMessage(), e);
         }
+        return withoutLiquibase(counts);
+    }
+
+    private static Map<TableRef, Long> withoutLiquibase(Map<TableRef, Long> counts) {
         counts.keySet().removeIf(t -> MySqlIntrospector.LIQUIBASE_TABLES.contains(t.name().toUpperCase(java.util.Locale.ROOT)));
         return counts;
     }

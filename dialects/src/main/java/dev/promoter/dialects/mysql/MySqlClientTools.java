@@ -5,6 +5,7 @@ import dev.promoter.core.db.ConnectionSpec;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,21 @@ final class MySqlClientTools {
      * stdout to {@code out}. Fails naming the tool, its exit code and its error output.
      */
     void run(Path tool, ConnectionSpec spec, List<String> args, Path in, Path out, String what) {
+        run(tool, spec, args, in, out, null, what);
+    }
+
+    /** Reads a tool's standard output as it is written (on the calling thread, while the tool runs). */
+    @FunctionalInterface
+    interface OutputReader {
+        void read(InputStream stdout) throws IOException;
+    }
+
+    /** Runs {@code tool} as {@link #run(Path, ConnectionSpec, List, Path, Path, String)} does, its stdout read by {@code reader}. */
+    void run(Path tool, ConnectionSpec spec, List<String> args, OutputReader reader, String what) {
+        run(tool, spec, args, null, null, reader, what);
+    }
+
+    private void run(Path tool, ConnectionSpec spec, List<String> args, Path in, Path out, OutputReader reader, String what) {
         MySqlUrl url = MySqlUrl.parse(spec.url());
         Path options = null;
         try {
@@ -80,6 +96,14 @@ final class MySqlClientTools {
             Process p = pb.start();
             if (in == null) {
                 p.getOutputStream().close();
+            }
+            if (reader != null) {
+                try (InputStream stdout = p.getInputStream()) {
+                    reader.read(stdout);
+                } catch (IOException | RuntimeException e) {
+                    p.destroy();
+                    throw e;
+                }
             }
             int rc = p.waitFor();
             String errors = Files.readString(err, StandardCharsets.UTF_8).strip();

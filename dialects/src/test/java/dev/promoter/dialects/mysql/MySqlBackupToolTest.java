@@ -44,6 +44,16 @@ class MySqlBackupToolTest {
     }
 
     @Test
+    void aDumpThatFailsIsReportedWithTheToolsOwnError(@TempDir Path dir) {
+        String name = scratch.create("gone");
+        scratch.close();
+        BackupTool tool = new MySqlDialect().backupTool();
+        assertThatThrownBy(() -> tool.backup(scratch.spec(name), dir, ProgressListener.NONE))
+                .isInstanceOf(PromoterException.class).hasMessageContaining("back up database " + name)
+                .hasMessageMatching("(?s).*(mariadb-dump|mysqldump) exited with \\d+.*").hasMessageContaining(name);
+    }
+
+    @Test
     void missingClientToolsAreNamedWithTheInstallCommand(@TempDir Path dir) {
         BackupTool tool = new MySqlDialect(new MySqlClientTools(List.of(dir))).backupTool();
         assertThatThrownBy(() -> tool.backup(scratch.spec("x"), dir, ProgressListener.NONE))
