@@ -1,6 +1,5 @@
 package dev.promoter.core.spi;
 
-import com.dynatrace.hash4j.hashing.HashStream128;
 import com.dynatrace.hash4j.hashing.HashValue128;
 import com.dynatrace.hash4j.hashing.Hasher128;
 import com.dynatrace.hash4j.hashing.Hashing;
@@ -12,16 +11,14 @@ import java.math.BigInteger;
  * count and the sum, modulo 2<sup>128</sup>, of a 128-bit XXH3 hash of every row. The sum does not depend on
  * row order, and unlike an XOR fold duplicate rows do not cancel.
  * <p>
- * A dialect feeds either whole encoded rows ({@link #addRow}, e.g. one PostgreSQL COPY message) or a row's
- * fields one by one ({@link #field} then {@link #endRow}); a field is hashed with its length (NULL as length
- * -1), so no value can shift into its neighbour and NULL differs from the empty value. Both sides of a
- * comparison must feed the same encoding. Not thread-safe: one instance per table scan.
+ * A dialect feeds whole encoded rows ({@link #addRow}: one PostgreSQL COPY message, one MySQL row as LOAD DATA
+ * reads it). The encoding must tell every row apart (value boundaries, NULL from the empty value), and both
+ * sides of a comparison must feed the same encoding. Not thread-safe: one instance per table scan.
  */
 public final class RowHashSum {
     private static final Hasher128 XXH3 = Hashing.xxh3_128();
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
-    private final HashStream128 row = XXH3.hashStream();
     private long rows;
     private long low;
     private long high;
@@ -29,21 +26,6 @@ public final class RowHashSum {
     /** Adds one row given as its encoded bytes. */
     public void addRow(byte[] bytes, int offset, int length) {
         add(XXH3.hashBytesTo128Bits(bytes, offset, length));
-    }
-
-    /** Adds one field of the current row; {@code null} is SQL NULL. */
-    public void field(byte[] value) {
-        if (value == null) {
-            row.putInt(-1);
-        } else {
-            row.putInt(value.length).putBytes(value);
-        }
-    }
-
-    /** Ends the row whose fields {@link #field} took, and adds it. */
-    public void endRow() {
-        add(row.get());
-        row.reset();
     }
 
     public long rows() {

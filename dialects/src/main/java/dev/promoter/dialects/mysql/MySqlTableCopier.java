@@ -185,16 +185,15 @@ final class MySqlTableCopier {
                         done = true;
                         break;
                     }
+                    int start = buf.size();
                     for (int i = 1; i <= columns; i++) {
                         if (i > 1) {
                             buf.put((byte) '\t');
                         }
-                        byte[] v = rs.getBytes(i);
-                        buf.value(v);
-                        sum.field(v);
+                        buf.value(rs.getBytes(i));
                     }
+                    sum.endEncodedRow(buf.array(), start, buf.size(), rs);
                     buf.put((byte) '\n');
-                    sum.endRow(rs);
                     if (++rows % 50_000 == 0) {
                         progress.rowsCopied(table, rows, bytes + buf.size());
                     }

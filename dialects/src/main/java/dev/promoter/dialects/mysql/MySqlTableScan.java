@@ -121,28 +121,50 @@ final class MySqlTableScan {
         return new Hash(hashedInTool(), columns.size() + 1);
     }
 
-    /** Feed every column's bytes ({@link #field}) and end each row ({@link #endRow}); the server path reads its hash column. */
+    /**
+     * Feed every column's bytes ({@link #field}) and end each row ({@link #endRow}), or hand over a row already
+     * encoded for LOAD DATA ({@link #endEncodedRow}); the server path reads its hash column instead. In the tool,
+     * a row is hashed in one piece as its LOAD DATA encoding ({@link MySqlLoadDataBuffer}: values escaped,
+     * joined by tabs, NULL as \N), which tells every split of the values and NULL from '' apart.
+     */
     static final class Hash {
         private final RowHashSum tool;
+        private final MySqlLoadDataBuffer row;
         private final int hashColumn;
+        private int fields;
         private long rows;
         private long low;
         private long high;
 
         Hash(boolean inTool, int hashColumn) {
             this.tool = inTool ? new RowHashSum() : null;
+            this.row = inTool ? new MySqlLoadDataBuffer(1024) : null;
             this.hashColumn = hashColumn;
         }
 
         void field(byte[] value) {
             if (tool != null) {
-                tool.field(value);
+                if (fields++ > 0) {
+                    row.put((byte) '\t');
+                }
+                row.value(value);
             }
         }
 
         void endRow(ResultSet rs) throws SQLException {
             if (tool != null) {
-                tool.endRow();
+                tool.addRow(row.array(), 0, row.size());
+                row.reset();
+                fields = 0;
+            } else {
+                add(rs.getBytes(hashColumn));
+            }
+        }
+
+        /** Ends a row whose fields were not fed but encoded by the caller into {@code encoded[from, to)}. */
+        void endEncodedRow(byte[] encoded, int from, int to, ResultSet rs) throws SQLException {
+            if (tool != null) {
+                tool.addRow(encoded, from, to - from);
             } else {
                 add(rs.getBytes(hashColumn));
             }

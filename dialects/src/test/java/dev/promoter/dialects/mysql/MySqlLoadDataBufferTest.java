@@ -41,4 +41,41 @@ class MySqlLoadDataBufferTest {
         b.value("\\".getBytes(StandardCharsets.ISO_8859_1));
         assertThat(encoded(b)).isEqualTo("\\\\");
     }
+
+    private static dev.promoter.core.spi.TableChecksum fed(byte[]... values) throws Exception {
+        MySqlTableScan.Hash h = new MySqlTableScan.Hash(true, 0);
+        for (byte[] v : values) {
+            h.field(v);
+        }
+        h.endRow(null);
+        return h.checksum();
+    }
+
+    private static dev.promoter.core.spi.TableChecksum encoded(byte[]... values) throws Exception {
+        MySqlLoadDataBuffer b = new MySqlLoadDataBuffer(8);
+        b.put((byte) 'x'); // a row that starts inside the buffer, as in the copy
+        int start = b.size();
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                b.put((byte) '\t');
+            }
+            b.value(values[i]);
+        }
+        MySqlTableScan.Hash h = new MySqlTableScan.Hash(true, 0);
+        h.endEncodedRow(b.array(), start, b.size(), null);
+        return h.checksum();
+    }
+
+    private static byte[] s(String v) {
+        return v.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theCopysRowHashEqualsTheChecksumsAndTellsRowsApart() throws Exception {
+        assertThat(encoded(s("a\tb"), null, s(""), s("\\N"))).isEqualTo(fed(s("a\tb"), null, s(""), s("\\N")));
+        assertThat(fed(s("ab"), s("c"))).isNotEqualTo(fed(s("a"), s("bc")));
+        assertThat(fed(s("a\tb"))).isNotEqualTo(fed(s("a"), s("b")));
+        assertThat(fed((byte[]) null)).isNotEqualTo(fed(s(""))).isNotEqualTo(fed(s("\\N")));
+        assertThat(fed(s(""), s(""))).isNotEqualTo(fed(s("")));
+    }
 }
