@@ -76,7 +76,8 @@ final class MySqlCloner implements Cloner {
                 workers.add(session(readerSpec(live), open, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
                         MySqlTableScan.SESSION, "SET SESSION net_write_timeout = 3600"));
             }
-            Connection target = session(loaderSpec(staging), open);
+            // DDL is read in UTC (MySqlTableScan.SESSION): TIMESTAMP defaults must be created in UTC too
+            Connection target = session(loaderSpec(staging), open, "SET SESSION time_zone = '+00:00'");
             if (!MySqlObjects.rows(target, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()").isEmpty()) {
                 throw PromoterException.refused("Staging database " + staging + " is not empty; Promoter clones into an "
                         + "empty database only. Drop and recreate it");

@@ -1,6 +1,7 @@
 package dev.promoter.dialects.mysql;
 
 import dev.promoter.core.db.Connections;
+import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.spi.CloneRequest;
 import dev.promoter.core.spi.Introspector;
 import dev.promoter.core.spi.ProgressListener;
@@ -70,6 +71,28 @@ class MySqlClonerTest {
         scratch.execIn(staging, "INSERT INTO `order` (`select`) VALUES ('after')");
         assertThat(scratch.query(staging, "SELECT CONCAT(MAX(id), '/', (SELECT COUNT(*) FROM audit)) FROM `order`"))
                 .containsExactly("1003/7");
+    }
+
+    @Test
+    void timestampDefaultsKeepTheirInstantWhenStagingSessionsStartInAnotherZone() {
+        String live = scratch.create("live");
+        String staging = scratch.create("stg");
+        scratch.execIn(live, "SET SESSION time_zone = '+00:00'", "CREATE TABLE stamped (id INT PRIMARY KEY, "
+                + "at TIMESTAMP NOT NULL DEFAULT '2024-06-01 12:00:00', note VARCHAR(10))", "INSERT INTO stamped (id) VALUES (1)");
+        // sessions to staging start at -05:00, as on a server whose time zone is not UTC
+        ConnectionSpec east = scratch.spec(staging).withUrl(MySqlUrl.parse(scratch.spec(staging).url())
+                .withParam("sessionVariables", "time_zone='-05:00'").text());
+        Snapshot snap = new MySqlCloner().cloneDatabase(new CloneRequest(scratch.spec(live), east, 1, false,
+                Duration.ofSeconds(5)), ProgressListener.NONE);
+        TableRef t = new TableRef(null, "stamped");
+        scratch.jdbi(staging).useHandle(h -> {
+            h.execute("SET SESSION time_zone = '+00:00'");
+            h.execute("INSERT INTO stamped (id) VALUES (2)");
+            assertThat(MySqlScratch.column(h, "SELECT CONCAT(id, ' ', at) FROM stamped ORDER BY id"))
+                    .as("the default's instant, read in UTC").containsExactly("1 2024-06-01 12:00:00", "2 2024-06-01 12:00:00");
+            h.execute("DELETE FROM stamped WHERE id = 2");
+            assertThat(introspector.checksum(h, t)).isEqualTo(snap.tables().get(t));
+        });
     }
 
     @Test
