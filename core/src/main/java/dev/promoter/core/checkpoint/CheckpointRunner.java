@@ -143,7 +143,7 @@ public final class CheckpointRunner {
             if (change == null && !touched.touches(liveTable)) {
                 // the checksum counts the rows too: no separate COUNT(*) scan for an untouched table
                 CompletableFuture<Timed> pending = sums.get(k);
-                Timed sum = pending != null ? await(pending) : timedChecksum(staging, st);
+                Timed sum = pending != null ? await(pending) : Timed.of(h -> introspector.checksum(h, st), staging);
                 out.add(sum.error() == null
                         ? rowCount(k, before, null, sum.checksum().rows(), 0)
                         : timed("rows of " + k + " carried", "row-count", () -> rowCount(k, before, null, introspector.rowCount(staging, st), 0)));
@@ -189,16 +189,6 @@ public final class CheckpointRunner {
                 : CheckpointResult.fail(name, "checksum", before.text(), after.text(),
                 "no script on the path mentions this table, yet its content checksum differs from "
                         + "live's at the snapshot: a value was changed or lost", sum.millis());
-    }
-
-    private Timed timedChecksum(Handle staging, TableRef table) {
-        long t0 = System.nanoTime();
-        try {
-            TableChecksum c = introspector.checksum(staging, table);
-            return new Timed(c, null, (System.nanoTime() - t0) / 1_000_000);
-        } catch (RuntimeException e) {
-            return new Timed(null, e, (System.nanoTime() - t0) / 1_000_000);
-        }
     }
 
     private static Timed await(CompletableFuture<Timed> f) {

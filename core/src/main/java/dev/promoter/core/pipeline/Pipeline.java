@@ -1,5 +1,6 @@
 package dev.promoter.core.pipeline;
 
+import dev.promoter.core.DaemonThreads;
 import dev.promoter.core.Outcome;
 import dev.promoter.core.PromoterException;
 import dev.promoter.core.backup.BackupManifest;
@@ -39,11 +40,7 @@ import java.util.concurrent.Executor;
  * switch; any failure before it leaves live exactly as it was (and lifts any write freeze).
  */
 public final class Pipeline {
-    private static final Executor FRESH_INSTALL = r -> {
-        Thread t = new Thread(r, "promoter-fresh-install");
-        t.setDaemon(true);
-        t.start();
-    };
+    private static final Executor FRESH_INSTALL = DaemonThreads.named("promoter-fresh-install");
 
     private final Dialects dialects;
     private final Clock clock;

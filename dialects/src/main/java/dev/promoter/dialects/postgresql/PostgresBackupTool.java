@@ -1,5 +1,6 @@
 package dev.promoter.dialects.postgresql;
 
+import dev.promoter.core.DaemonThreads;
 import dev.promoter.core.PromoterException;
 import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.Connections;
@@ -32,11 +33,7 @@ import java.util.concurrent.Executor;
  */
 final class PostgresBackupTool implements BackupTool {
     static final String ARCHIVE = "database.dump";
-    private static final Executor DUMPER = r -> {
-        Thread t = new Thread(r, "promoter-pg-dump");
-        t.setDaemon(true);
-        t.start();
-    };
+    private static final Executor DUMPER = DaemonThreads.named("promoter-pg-dump");
 
     private final PostgresClientTools tools;
 

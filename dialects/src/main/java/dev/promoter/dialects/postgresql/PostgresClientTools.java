@@ -1,5 +1,6 @@
 package dev.promoter.dialects.postgresql;
 
+import dev.promoter.core.DaemonThreads;
 import dev.promoter.core.PromoterException;
 import dev.promoter.core.db.ConnectionSpec;
 
@@ -158,11 +159,7 @@ final class PostgresClientTools {
             } catch (IOException e) {
                 return "";
             }
-        }, r -> {
-            Thread t = new Thread(r, "promoter-stderr-" + p.pid());
-            t.setDaemon(true);
-            t.start();
-        });
+        }, DaemonThreads.named("promoter-stderr-" + p.pid()));
     }
 
     /** A libpq conninfo naming database {@code name} (any characters), for tools that need {@code --dbname}. */
