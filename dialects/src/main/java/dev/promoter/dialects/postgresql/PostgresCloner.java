@@ -36,7 +36,7 @@ import java.util.concurrent.Future;
  * end. Every reader joins that snapshot: pg_dump (the schema, {@code --snapshot}) and the copy workers
  * ({@code SET TRANSACTION SNAPSHOT}). Order: pre-data schema (one transaction), data (tables largest first,
  * {@code parallelism} workers, binary COPY streamed live to staging while as many more connections compute the
- * tables' snapshot checksums), sequences, post-data (indexes,
+ * tables' snapshot checksums), large objects ({@link PostgresLargeObjects}), sequences, post-data (indexes,
  * constraints, triggers, materialized view refresh; {@code pg_restore --jobs} builds them in parallel),
  * ANALYZE. The only file is the schema-only dump (DDL, no rows), deleted at the end.
  */
@@ -112,6 +112,11 @@ final class PostgresCloner implements Cloner {
                             "--no-sync", "--file=" + schema)));
             restore(pgRestore, request.staging(), staging, schema, "pre-data", "--single-transaction");
             Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, largestFirst(coordinator), progress);
+            PostgresLargeObjects.Copied objects = PostgresLargeObjects.copy(coordinator, stagingAdmin);
+            if (objects.objects() > 0) {
+                progress.message("Copied " + objects.objects() + " large object(s), " + objects.bytes()
+                        + " bytes, from the snapshot; staging's read back equal (" + objects.checksum().text() + ")");
+            }
             copySequences(coordinator, stagingAdmin);
             restore(pgRestore, request.staging(), staging, schema, "post-data", "--jobs=" + request.parallelism());
             try (Statement st = stagingAdmin.createStatement()) {

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * Proof that live took no write since the snapshot, as a text token kept in the {@code Snapshot}.
  * <p>
  * It holds, per table, the cumulative tuple counters {@code n_tup_ins/n_tup_upd/n_tup_del} of
- * {@code pg_stat_user_tables} and the table's {@code relfilenode}, and every sequence's {@code last_value}.
+ * {@code pg_stat_user_tables} and the table's {@code relfilenode}, the same counters of the large-object catalogs
+ * ({@code pg_largeobject}, {@code pg_largeobject_metadata}), and every sequence's {@code last_value}.
  * Any INSERT, UPDATE, DELETE, COPY or MERGE moves a counter (even when rolled back: a harmless false
  * alarm); TRUNCATE and table rewrites change the relfilenode; nextval moves a sequence; a created or
  * dropped table changes the set. Counters are read <em>before</em> the snapshot is taken, so a write that
@@ -40,7 +41,9 @@ record PostgresWatermark(long databaseOid, boolean tracked, Map<String, String> 
                 db = rs.getLong(1);
                 tracked = rs.getBoolean(2);
             }
-            try (ResultSet rs = st.executeQuery("SELECT relid, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables")) {
+            try (ResultSet rs = st.executeQuery("SELECT relid, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables UNION ALL "
+                    + "SELECT relid, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_sys_tables "
+                    + "WHERE relid IN ('pg_catalog.pg_largeobject'::regclass, 'pg_catalog.pg_largeobject_metadata'::regclass)")) {
                 while (rs.next()) {
                     m.put("rows " + rs.getLong(1), rs.getLong(2) + "/" + rs.getLong(3) + "/" + rs.getLong(4));
                 }

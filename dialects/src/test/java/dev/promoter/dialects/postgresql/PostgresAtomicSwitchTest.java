@@ -108,6 +108,22 @@ class PostgresAtomicSwitchTest {
     }
 
     @Test
+    void refusesWhenALargeObjectWasWrittenSinceTheSnapshot() throws Exception {
+        String live = dbs.create("pg_sw_live");
+        dbs.exec(live, "CREATE TABLE docs (id int, body oid); INSERT INTO docs VALUES (1, lo_from_bytea(0, 'v1'::bytea))");
+        String staging = dbs.create("pg_sw_stg");
+        Snapshot snap = cloneInto(live, staging, false);
+        // no user table changes: only the large-object catalog does
+        dbs.exec(live, "SELECT lo_put(body, 0, 'v2'::bytea) FROM docs");
+        DatabaseServer server = dialect.server(dbs.spec(live));
+        assertThatThrownBy(() -> dialect.atomicSwitch().switchOver(new SwitchRequest(server, staging, live + "_a", snap,
+                Duration.ofSeconds(5)))).isInstanceOf(PromoterException.class)
+                .hasMessageContaining("took writes since the snapshot").hasMessageContaining("pg_largeobject");
+        assertThat(server.exists(live + "_a")).isFalse();
+        assertThat(dbs.queryString(live, "SELECT convert_from(lo_get(body), 'UTF8') FROM docs")).isEqualTo("v2");
+    }
+
+    @Test
     void writesDuringACloneAreNeverLost() throws Exception {
         String live = dbs.create("pg_sw_live");
         dbs.exec(live, "CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz DEFAULT now());"

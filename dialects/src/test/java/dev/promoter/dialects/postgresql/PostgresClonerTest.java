@@ -146,4 +146,47 @@ class PostgresClonerTest {
                 false, Duration.ofSeconds(5)), ProgressListener.NONE))
                 .hasMessageContaining("Staging database \"" + staging + "\" is not empty");
     }
+
+    @Test
+    void largeObjectsAreCarriedAsAtTheSnapshot() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        // three chunks and a bit, an empty object, a small one; the rows only hold their oids
+        dbs.exec(live, "CREATE TABLE docs (id int PRIMARY KEY, body oid); "
+                + "INSERT INTO docs VALUES (1, lo_from_bytea(0, decode(repeat('00112233445566778899aabbccddeeff', "
+                + (3 * PostgresLargeObjects.CHUNK / 16 + 1000) + "), 'hex'))), (2, lo_create(0)), "
+                + "(3, lo_from_bytea(0, 'small é'::bytea))");
+        String query = "SELECT string_agg(d.id || ':' || length(lo_get(d.body)) || ':' || md5(lo_get(d.body)), ',' "
+                + "ORDER BY d.id) FROM docs d";
+        String before = dbs.queryString(live, query);
+        assertThat(before).startsWith("1:" + (3 * PostgresLargeObjects.CHUNK + 16000) + ":").contains(",2:0:");
+        String staging = dbs.create("pg_clone_stg");
+        AtomicBoolean written = new AtomicBoolean();
+        ProgressListener writer = new ProgressListener() {
+            @Override
+            public void tableStarted(TableRef table, long estimatedRows) {
+                if (written.compareAndSet(false, true)) {
+                    try { // after the snapshot: neither may reach staging
+                        dbs.exec(live, "SELECT lo_put(body, 0, 'changed'::bytea) FROM docs WHERE id = 3; "
+                                + "SELECT lo_from_bytea(0, 'new after the snapshot'::bytea)");
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+
+        dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
+                Duration.ofSeconds(5)), writer);
+
+        assertThat(written).isTrue();
+        assertThat(dbs.queryString(staging, query)).isEqualTo(before);
+        assertThat(dbs.queryString(staging, "SELECT count(*) FROM pg_largeobject_metadata")).isEqualTo("3");
+        assertThat(dbs.queryString(live, query)).isNotEqualTo(before);
+        try (Connection l = dbs.open(live); Connection s = dbs.open(staging)) {
+            assertThat(PostgresLargeObjects.checksum(s)).isNotEqualTo(PostgresLargeObjects.checksum(l));
+            dbs.exec(live, "SELECT lo_unlink(oid) FROM pg_largeobject_metadata WHERE oid NOT IN (SELECT body FROM docs); "
+                    + "SELECT lo_put(body, 0, 'small é'::bytea) FROM docs WHERE id = 3");
+            assertThat(PostgresLargeObjects.checksum(s)).isEqualTo(PostgresLargeObjects.checksum(l));
+        }
+    }
 }

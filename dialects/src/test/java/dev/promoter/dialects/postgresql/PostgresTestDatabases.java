@@ -44,6 +44,13 @@ final class PostgresTestDatabases {
         }
     }
 
+    /** The first column of the first row of {@code sql} as text (null when there is no row). */
+    String queryString(String db, String sql) throws SQLException {
+        try (Connection c = open(db); Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     void dropAll() {
         for (String name : created) {
             try (Connection c = Connections.open(admin); Statement st = c.createStatement()) {
