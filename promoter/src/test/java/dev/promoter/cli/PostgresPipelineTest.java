@@ -53,4 +53,26 @@ class PostgresPipelineTest extends ServerPipelineContract {
         org.assertj.core.api.Assertions.assertThat(after).containsKey("workflow_executions").doesNotContainKey("executions");
         org.assertj.core.api.Assertions.assertThat(checksums(server.list(name + "_archive_").get(0))).isEqualTo(before);
     }
+
+    /** The online clone writes the run's backup; the CLI restores it into a new database equal to the old live. */
+    @org.junit.jupiter.api.Test
+    void theRunsBackupIsWrittenByTheCloneAndRestores() throws Exception {
+        installOldestWithData();
+        var before = checksums(name);
+        CliRun r = CliRun.run(env(), args("--verify", "--to", "1.2.0"));
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
+        org.assertj.core.api.Assertions.assertThat(r.out()).contains("written by the clone from its snapshot", "PROMOTED");
+        java.nio.file.Path dir;
+        try (var s = java.nio.file.Files.list(tmp.resolve("backups"))) {
+            dir = s.filter(java.nio.file.Files::isDirectory).findFirst().orElseThrow();
+        }
+        org.assertj.core.api.Assertions.assertThat(dir.resolve("tables.json")).isRegularFile();
+        org.assertj.core.api.Assertions.assertThat(dir.resolve("schema.dump")).isRegularFile();
+        org.assertj.core.api.Assertions.assertThat(dir.resolve("manifest.json")).content().contains("data/0001.copy");
+        String restored = name + "_restored";
+        CliRun back = CliRun.run(env(), "restore", "--backup", dir.toString(), "--url", urlOf(restored), "--user",
+                admin().user());
+        org.assertj.core.api.Assertions.assertThat(back.exit()).as(back.all()).isZero();
+        org.assertj.core.api.Assertions.assertThat(checksums(restored)).isEqualTo(before);
+    }
 }

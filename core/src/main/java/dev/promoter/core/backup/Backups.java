@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -39,20 +38,63 @@ public final class Backups {
     /** Backs {@code source} up into the new folder {@code dir}; the result is checked against its manifest. */
     public BackupManifest backup(ConnectionSpec source, Path dir, String database, String dialect, String product,
                                  String version, ProgressListener progress) {
+        BackupWriter writer = prepare(dir);
+        Map<TableRef, Long> counts = tool.backup(source, dir, progress);
+        return seal(writer, database, dialect, product, version, counts);
+    }
+
+    /**
+     * The new, empty folder {@code dir} for a backup that another stage writes ({@link BackupWriter}); it is
+     * a backup only once {@link #seal}ed.
+     */
+    public static BackupWriter prepare(Path dir) {
         try {
             if (Files.exists(dir) && !isEmpty(dir)) {
                 throw PromoterException.badInput("Backup folder " + dir + " is not empty; choose a new --backup-dir");
             }
             Files.createDirectories(dir);
-            Map<TableRef, Long> counts = tool.backup(source, dir, progress);
+            return new BackupWriter(dir.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            throw PromoterException.failed("Unable to create backup folder " + dir + ": " + e.getMessage()
+                    + ". Check that the folder is writable", e);
+        }
+    }
+
+    /**
+     * Writes the manifest of the files in {@code writer}'s folder with the row counts {@code counts} and checks
+     * every file against it. Sizes and digests of files made through {@link BackupWriter#create} are the ones
+     * taken as they were written; other files are hashed now.
+     */
+    public BackupManifest seal(BackupWriter writer, String database, String dialect, String product, String version,
+                               Map<TableRef, Long> counts) {
+        Path dir = writer.dir();
+        try {
             Map<String, Long> tables = new TreeMap<>();
             counts.forEach((t, n) -> tables.put(t.display(), n));
             BackupManifest m = new BackupManifest(BackupManifest.FORMAT, database, dialect, product, version,
-                    clock.instant(), tables, files(dir));
+                    clock.instant(), tables, files(dir, writer.written()));
             JSON.writeValue(dir.resolve(BackupManifest.FILE_NAME).toFile(), m);
             return verify(dir);
         } catch (IOException e) {
             throw PromoterException.failed("Unable to write backup into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes a backup folder that was never sealed (the stage writing it failed), so that no half-written
+     * backup is left to be mistaken for one. A sealed folder (with its manifest) is never touched.
+     */
+    public static void discard(BackupWriter writer) {
+        Path dir = writer.dir();
+        if (Files.exists(dir.resolve(BackupManifest.FILE_NAME))) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // what is left has no manifest, so verify() and restore refuse it
         }
     }
 
@@ -95,13 +137,15 @@ public final class Backups {
         tool.restore(dir, target, progress);
     }
 
-    private static List<BackupManifest.FileEntry> files(Path dir) throws IOException {
+    private static List<BackupManifest.FileEntry> files(Path dir, Map<String, BackupManifest.FileEntry> written)
+            throws IOException {
         List<BackupManifest.FileEntry> out = new ArrayList<>();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
                 String rel = dir.relativize(p).toString().replace('\\', '/');
                 if (!rel.equals(BackupManifest.FILE_NAME)) {
-                    out.add(new BackupManifest.FileEntry(rel, Files.size(p), sha256(p)));
+                    BackupManifest.FileEntry w = written.get(rel);
+                    out.add(w != null ? w : new BackupManifest.FileEntry(rel, Files.size(p), sha256(p)));
                 }
             }
         }
@@ -109,12 +153,7 @@ public final class Backups {
     }
 
     public static String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        MessageDigest md = BackupWriter.sha256();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 20]; // large reads: the digest, not the read calls, should be the cost
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {

@@ -4,6 +4,7 @@ import dev.promoter.core.DaemonThreads;
 import dev.promoter.core.Outcome;
 import dev.promoter.core.PromoterException;
 import dev.promoter.core.backup.BackupManifest;
+import dev.promoter.core.backup.BackupWriter;
 import dev.promoter.core.backup.Backups;
 import dev.promoter.core.checkpoint.CheckpointResult;
 import dev.promoter.core.checkpoint.CheckpointRunner;
@@ -21,6 +22,7 @@ import dev.promoter.core.spi.Dialects;
 import dev.promoter.core.spi.Snapshot;
 import dev.promoter.core.spi.SwitchRequest;
 import dev.promoter.core.spi.SwitchResult;
+import dev.promoter.core.spi.TableRef;
 import dev.promoter.core.tree.Script;
 
 import java.sql.Connection;
@@ -98,30 +100,40 @@ public final class Pipeline {
         var ledger = ctx.ledger();
         var server = ctx.server();
 
-        // backup
+        // backup: taken before the clone, or written by the clone from its own snapshot and sealed after it
+        java.nio.file.Path backupDir = o.backupDir().resolve(server.liveDatabase() + "-" + ctx.runId());
+        Backups backups = new Backups(ctx.dialect().backupTool(), clock);
+        BackupWriter fromClone = null;
         if (o.skipBackup()) {
             s.skipStage(Stage.BACKUP, "skipped (--skip-backup)");
+        } else if (ctx.dialect().cloner().writesBackup(o.cloneStrategy())) {
+            fromClone = Backups.prepare(backupDir);
+            listener.message("the backup is written by the clone, from its snapshot, into " + fromClone.dir());
         } else {
-            BackupManifest m = s.stage(Stage.BACKUP, () -> new Backups(ctx.dialect().backupTool(), clock).backup(
-                    server.live(), o.backupDir().resolve(server.liveDatabase() + "-" + ctx.runId()),
+            BackupManifest m = s.stage(Stage.BACKUP, () -> backups.backup(server.live(), backupDir,
                     server.liveDatabase(), ctx.dialect().name().id(), ctx.product().name(), ctx.liveVersion().toString(),
                     listener), mf -> mf.files().size() + " file(s), " + mf.tables().size() + " table(s), checked against manifest");
-            String where = o.backupDir().resolve(server.liveDatabase() + "-" + ctx.runId()).toAbsolutePath().toString();
-            s.backupLocation = where;
-            s.backupManifest = m;
-            ledger.setRunField(ctx.runId(), RunField.BACKUP_LOCATION, where);
-            listener.message("backup of " + m.tables().size() + " tables in " + where);
+            recordBackup(ctx, s, backupDir, m);
         }
 
         // clone
-        Snapshot snapshot = s.stage(Stage.CLONE, () -> {
-            prepareStaging(ctx);
-            ledger.setRunField(ctx.runId(), RunField.STAGING_NAME, ctx.stagingName());
-            s.staging = ctx.stagingName();
-            server.create(ctx.stagingName());
-            return ctx.dialect().cloner().cloneDatabase(new CloneRequest(server.live(), server.database(ctx.stagingName()),
-                    o.parallelism(), o.freezeWrites(), o.switchTimeout(), o.cloneStrategy()), listener);
-        }, snap -> snap.tables().size() + " table(s) from one snapshot; write protection: " + snap.freeze().describe());
+        BackupWriter backupWriter = fromClone;
+        Snapshot snapshot;
+        try {
+            snapshot = s.stage(Stage.CLONE, () -> {
+                prepareStaging(ctx);
+                ledger.setRunField(ctx.runId(), RunField.STAGING_NAME, ctx.stagingName());
+                s.staging = ctx.stagingName();
+                server.create(ctx.stagingName());
+                return ctx.dialect().cloner().cloneDatabase(new CloneRequest(server.live(), server.database(ctx.stagingName()),
+                        o.parallelism(), o.freezeWrites(), o.switchTimeout(), o.cloneStrategy(), backupWriter), listener);
+            }, snap -> snap.tables().size() + " table(s) from one snapshot; write protection: " + snap.freeze().describe());
+        } catch (RuntimeException e) {
+            if (backupWriter != null) {
+                Backups.discard(backupWriter); // a half-written backup is no backup
+            }
+            throw e;
+        }
         s.freeze = snapshot.freeze();
         s.writeProtection = snapshot.freeze().describe();
         Map<String, Long> counts = new TreeMap<>();
@@ -129,6 +141,16 @@ public final class Pipeline {
         s.tables = counts;
 
         try {
+            if (backupWriter != null) {
+                Map<TableRef, Long> rows = new TreeMap<>();
+                snapshot.tables().forEach((t, c) -> rows.put(t, c.rows()));
+                BackupManifest m = s.stage(Stage.BACKUP, () -> backups.seal(backupWriter, server.liveDatabase(),
+                        ctx.dialect().name().id(), ctx.product().name(), ctx.liveVersion().toString(), rows),
+                        mf -> "written by the clone from its snapshot (live read once): " + mf.files().size()
+                                + " file(s), " + mf.tables().size() + " table(s), checked against manifest");
+                recordBackup(ctx, s, backupDir, m);
+            }
+
             // migrate
             ConnectionSpec staging = server.database(ctx.stagingName());
             s.stage(Stage.MIGRATE, () -> {
@@ -202,6 +224,14 @@ public final class Pipeline {
         } finally {
             s.freeze.release();
         }
+    }
+
+    private void recordBackup(RunContext ctx, RunState s, java.nio.file.Path dir, BackupManifest m) {
+        String where = dir.toAbsolutePath().toString();
+        s.backupLocation = where;
+        s.backupManifest = m;
+        ctx.ledger().setRunField(ctx.runId(), RunField.BACKUP_LOCATION, where);
+        listener.message("backup of " + m.tables().size() + " tables in " + where);
     }
 
     private void migrate(RunContext ctx, ConnectionSpec staging) {

@@ -1,5 +1,6 @@
 package dev.promoter.core.spi;
 
+import dev.promoter.core.backup.BackupWriter;
 import dev.promoter.core.db.ConnectionSpec;
 
 import java.time.Duration;
@@ -12,13 +13,21 @@ import java.time.Duration;
  *                      or the switch; when false, the switch must prove that no write happened
  * @param lockTimeout   how long to wait for locks needed to take the snapshot
  * @param strategy      how the copy is made
+ * @param backup        when not null, the cloner also writes a restorable backup of the snapshot into this
+ *                      folder as it copies ({@link Cloner#writesBackup}); the caller seals it afterwards
  */
 public record CloneRequest(ConnectionSpec live, ConnectionSpec staging, int parallelism,
-                           boolean freezeWrites, Duration lockTimeout, CloneStrategy strategy) {
+                           boolean freezeWrites, Duration lockTimeout, CloneStrategy strategy, BackupWriter backup) {
     /** An online clone. */
     public CloneRequest(ConnectionSpec live, ConnectionSpec staging, int parallelism, boolean freezeWrites,
                         Duration lockTimeout) {
-        this(live, staging, parallelism, freezeWrites, lockTimeout, CloneStrategy.ONLINE);
+        this(live, staging, parallelism, freezeWrites, lockTimeout, CloneStrategy.ONLINE, null);
+    }
+
+    /** A clone that writes no backup. */
+    public CloneRequest(ConnectionSpec live, ConnectionSpec staging, int parallelism, boolean freezeWrites,
+                        Duration lockTimeout, CloneStrategy strategy) {
+        this(live, staging, parallelism, freezeWrites, lockTimeout, strategy, null);
     }
 
     public CloneRequest {

@@ -8,6 +8,15 @@ public interface Cloner {
     Snapshot cloneDatabase(CloneRequest request, ProgressListener progress);
 
     /**
+     * Whether a clone by {@code strategy} writes the run's backup itself when given {@link CloneRequest#backup}:
+     * a backup of the same snapshot, restorable by this dialect's {@link BackupTool#restore}, written from the
+     * data the clone reads anyway. The backup stage then only seals and checks it.
+     */
+    default boolean writesBackup(CloneStrategy strategy) {
+        return false;
+    }
+
+    /**
      * Lifts a write freeze that a run which died left on live (dialects whose freeze outlives its session).
      * Called only by the holder of the promotion lock. Returns what was done, or null when there was nothing.
      */

@@ -91,13 +91,19 @@ final class PostgresBackupTool implements BackupTool {
         }
     }
 
+    /**
+     * Restores either layout: this tool's pg_dump archive ({@value #ARCHIVE}), or the schema archive and COPY
+     * files an online clone writes during a run ({@link PostgresCopyBackup}).
+     */
     @Override
     public void restore(Path dir, ConnectionSpec target, ProgressListener progress) {
         Path archive = dir.resolve(ARCHIVE);
         String db = PostgresUrl.parse(target.url()).database();
-        if (!Files.isRegularFile(archive)) {
-            throw PromoterException.badInput("Backup folder " + dir + " holds no " + ARCHIVE
-                    + ": it is not a PostgreSQL backup made by Promoter. Pass the folder the backup wrote");
+        boolean copyLayout = PostgresCopyBackup.isCopyBackup(dir);
+        if (!Files.isRegularFile(archive) && !copyLayout) {
+            throw PromoterException.badInput("Backup folder " + dir + " holds neither " + ARCHIVE + " nor "
+                    + PostgresCopyBackup.LAYOUT + ": it is not a PostgreSQL backup made by Promoter. Pass the folder "
+                    + "the backup wrote");
         }
         int major;
         try (Connection c = Connections.open(target)) {
@@ -106,6 +112,10 @@ final class PostgresBackupTool implements BackupTool {
             throw Connections.unableToConnect(target, e);
         }
         Path pgRestore = tools.find("pg_restore", major);
+        if (copyLayout) {
+            PostgresCopyBackup.restore(dir, target, pgRestore, progress);
+            return;
+        }
         progress.message("Restoring " + archive + " into \"" + db + "\" with pg_restore (one transaction)");
         PostgresClientTools.run("restore " + archive + " into database \"" + db + "\" (nothing was restored: it runs "
                 + "in one transaction; the target must be empty and the owning roles must exist)",

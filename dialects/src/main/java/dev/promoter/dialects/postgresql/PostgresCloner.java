@@ -1,6 +1,7 @@
 package dev.promoter.dialects.postgresql;
 
 import dev.promoter.core.PromoterException;
+import dev.promoter.core.backup.BackupWriter;
 import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.Connections;
 import dev.promoter.core.spi.CloneRequest;
@@ -12,6 +13,7 @@ import dev.promoter.core.spi.TableRef;
 import dev.promoter.core.spi.WriteFreeze;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -45,6 +48,12 @@ final class PostgresCloner implements Cloner {
 
     PostgresCloner(PostgresClientTools tools) {
         this.tools = tools;
+    }
+
+    /** The online clone writes the run's backup from its own snapshot ({@link PostgresCopyBackup}). */
+    @Override
+    public boolean writesBackup(dev.promoter.core.spi.CloneStrategy strategy) {
+        return strategy == dev.promoter.core.spi.CloneStrategy.ONLINE;
     }
 
     @Override
@@ -71,7 +80,8 @@ final class PostgresCloner implements Cloner {
                 freeze = PostgresWriteFreeze.take(server, request.lockTimeout());
                 progress.message("Writes frozen: " + freeze.describe());
             }
-            schema = Files.createTempFile("promoter-schema-", ".dump");
+            schema = request.backup() != null ? request.backup().path(PostgresCopyBackup.SCHEMA)
+                    : Files.createTempFile("promoter-schema-", ".dump");
             return cloneFrom(request, server, staging, stagingAdmin, pgDump, pgRestore, schema, freeze, progress);
         } catch (SQLException | IOException | RuntimeException e) {
             freeze.release();
@@ -82,13 +92,15 @@ final class PostgresCloner implements Cloner {
                     + "\": " + (e instanceof SQLException s ? Connections.describe(s) : e.toString())
                     + ". Production is untouched; drop staging and retry", e);
         } finally {
-            deleteQuietly(schema);
+            if (request.backup() == null) {
+                deleteQuietly(schema);
+            }
         }
     }
 
     private Snapshot cloneFrom(CloneRequest request, PostgresServer server, String staging, Connection stagingAdmin,
                                Path pgDump, Path pgRestore, Path schema, WriteFreeze freeze, ProgressListener progress)
-            throws SQLException {
+            throws SQLException, IOException {
         try (Connection coordinator = Connections.open(request.live())) {
             PostgresWatermark counters = PostgresWatermark.readCounters(coordinator);
             coordinator.setAutoCommit(false);
@@ -111,13 +123,20 @@ final class PostgresCloner implements Cloner {
                             "--snapshot=" + snapshotId, "--lock-wait-timeout=" + request.lockTimeout().toMillis(),
                             "--no-sync", "--file=" + schema)));
             restore(pgRestore, request.staging(), staging, schema, "pre-data", "--single-transaction");
-            Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, largestFirst(coordinator), progress);
-            PostgresLargeObjects.Copied objects = PostgresLargeObjects.copy(coordinator, stagingAdmin);
+            BackupWriter backup = request.backup();
+            Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
+            Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, largestFirst(coordinator), files, progress);
+            PostgresLargeObjects.Copied objects = copyLargeObjects(coordinator, stagingAdmin, backup);
             if (objects.objects() > 0) {
                 progress.message("Copied " + objects.objects() + " large object(s), " + objects.bytes()
                         + " bytes, from the snapshot; staging's read back equal (" + objects.checksum().text() + ")");
             }
-            copySequences(coordinator, stagingAdmin);
+            List<PostgresCopyBackup.SequenceValue> sequences = copySequences(coordinator, stagingAdmin);
+            if (backup != null) {
+                PostgresCopyBackup.writeLayout(backup, new PostgresCopyBackup.Layout(PostgresCopyBackup.LAYOUT_FORMAT,
+                        new TreeMap<>(files).values().stream().toList(), sequences,
+                        objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
+            }
             restore(pgRestore, request.staging(), staging, schema, "post-data", "--jobs=" + request.parallelism());
             try (Statement st = stagingAdmin.createStatement()) {
                 st.execute("ANALYZE");
@@ -174,8 +193,34 @@ final class PostgresCloner implements Cloner {
         return out;
     }
 
+    private static PostgresLargeObjects.Copied copyLargeObjects(Connection live, Connection staging, BackupWriter backup)
+            throws SQLException, IOException {
+        if (backup == null) {
+            return PostgresLargeObjects.copy(live, staging, null);
+        }
+        PostgresLargeObjects.Copied copied;
+        try (PostgresCopyBackup.LargeObjectFile file = new PostgresCopyBackup.LargeObjectFile(
+                backup.create(PostgresCopyBackup.LARGE_OBJECTS))) {
+            copied = PostgresLargeObjects.copy(live, staging, file);
+        }
+        if (copied.objects() == 0) {
+            Files.delete(backup.path(PostgresCopyBackup.LARGE_OBJECTS));
+        }
+        return copied;
+    }
+
+    /**
+     * Copies the tables on {@code request.parallelism()} workers, largest first; with a backup, each table's
+     * COPY data also goes to its file, listed in {@code files}.
+     */
     private Map<TableRef, TableChecksum> copyData(CloneRequest request, String snapshotId, List<TableRef> tables,
+                                                  Map<TableRef, PostgresCopyBackup.TableFile> files,
                                                   ProgressListener progress) {
+        Map<TableRef, String> fileNames = new java.util.HashMap<>();
+        for (int i = 0; i < tables.size(); i++) {
+            fileNames.put(tables.get(i), PostgresCopyBackup.dataFile(i + 1));
+        }
+        BackupWriter backup = request.backup();
         ConcurrentLinkedQueue<TableRef> queue = new ConcurrentLinkedQueue<>(tables);
         Map<TableRef, TableChecksum> sums = new ConcurrentHashMap<>();
         int workers = Math.max(1, Math.min(request.parallelism(), tables.size()));
@@ -191,7 +236,18 @@ final class PostgresCloner implements Cloner {
                         TableRef t;
                         while ((t = queue.poll()) != null) {
                             progress.tableStarted(t, -1);
-                            sums.put(t, copier.copy(t, progress));
+                            if (backup == null) {
+                                sums.put(t, copier.copy(t, progress, null).checksum());
+                                continue;
+                            }
+                            String file = fileNames.get(t);
+                            PostgresTableCopier.Copied copied;
+                            try (OutputStream out = backup.create(file)) {
+                                copied = copier.copy(t, progress, out);
+                            }
+                            sums.put(t, copied.checksum());
+                            files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), file,
+                                    copied.shape().format(), copied.shape().columns(), copied.checksum().rows()));
                         }
                         live.commit();
                     }
@@ -216,8 +272,10 @@ final class PostgresCloner implements Cloner {
         return sums;
     }
 
-    /** Sequence positions as live has them now (never lower than at the snapshot). */
-    private static void copySequences(Connection live, Connection staging) throws SQLException {
+    /** Sequence positions as live has them now (never lower than at the snapshot); returns them. */
+    private static List<PostgresCopyBackup.SequenceValue> copySequences(Connection live, Connection staging)
+            throws SQLException {
+        List<PostgresCopyBackup.SequenceValue> out = new ArrayList<>();
         List<TableRef> seqs = new ArrayList<>();
         try (Statement st = live.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + PostgresIntrospector.USER_RELATION)) {
@@ -234,8 +292,10 @@ final class PostgresCloner implements Cloner {
                 set.setLong(2, rs.getLong(1));
                 set.setBoolean(3, rs.getBoolean(2));
                 set.execute();
+                out.add(new PostgresCopyBackup.SequenceValue(s.schema(), s.name(), rs.getLong(1), rs.getBoolean(2)));
             }
         }
+        return out;
     }
 
     private void restore(Path pgRestore, ConnectionSpec target, String name, Path archive, String section, String mode) {

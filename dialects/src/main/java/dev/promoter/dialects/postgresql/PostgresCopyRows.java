@@ -64,6 +64,16 @@ final class PostgresCopyRows {
         return new PostgresCopyRows(names, binary ? "binary" : "text");
     }
 
+    /** The stored columns, quoted, in order. */
+    List<String> columns() {
+        return names;
+    }
+
+    /** {@code binary} or {@code text}. */
+    String format() {
+        return format;
+    }
+
     String copyOut(TableRef table) {
         return "COPY " + PostgresIntrospector.qualified(table) + columnList() + " TO STDOUT (FORMAT " + format + ")";
     }

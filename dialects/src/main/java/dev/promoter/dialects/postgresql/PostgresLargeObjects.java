@@ -4,6 +4,7 @@ import dev.promoter.core.PromoterException;
 import dev.promoter.core.spi.RowHashSum;
 import dev.promoter.core.spi.TableChecksum;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,19 +39,33 @@ final class PostgresLargeObjects {
      * Copies every large object {@code live} sees (it must be inside the snapshot's transaction) into staging,
      * where pre-data created them empty, in one transaction, and checks staging's content afterwards.
      */
-    static Copied copy(Connection live, Connection staging) throws SQLException {
+    static Copied copy(Connection live, Connection staging, PostgresCopyBackup.LargeObjectFile backup)
+            throws SQLException, IOException {
         boolean autoCommit = staging.getAutoCommit();
         staging.setAutoCommit(false);
         Copied copied;
         try (PreparedStatement put = staging.prepareStatement("SELECT lo_put(?::oid, ?, ?)")) {
-            copied = read(live, (oid, offset, chunk) -> {
-                put.setLong(1, oid);
-                put.setLong(2, offset);
-                put.setBytes(3, chunk);
-                put.executeQuery().close();
+            copied = read(live, new ChunkSink() {
+                @Override
+                public void accept(long oid, long offset, byte[] chunk) throws SQLException, IOException {
+                    put.setLong(1, oid);
+                    put.setLong(2, offset);
+                    put.setBytes(3, chunk);
+                    put.executeQuery().close();
+                    if (backup != null) {
+                        backup.chunk(oid, offset, chunk);
+                    }
+                }
+
+                @Override
+                public void end(long oid, long length) throws IOException {
+                    if (backup != null) {
+                        backup.end(oid, length);
+                    }
+                }
             });
             staging.commit();
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | IOException | RuntimeException e) {
             staging.rollback();
             throw e;
         } finally {
@@ -66,15 +81,23 @@ final class PostgresLargeObjects {
 
     /** The content checksum of every large object the connection sees (inside its transaction, if any). */
     static TableChecksum checksum(Connection c) throws SQLException {
-        return read(c, (oid, offset, chunk) -> { }).checksum();
+        try {
+            return read(c, (oid, offset, chunk) -> { }).checksum();
+        } catch (IOException e) {
+            throw new IllegalStateException("no file is written here", e);
+        }
     }
 
     private interface ChunkSink {
-        void accept(long oid, long offset, byte[] chunk) throws SQLException;
+        void accept(long oid, long offset, byte[] chunk) throws SQLException, IOException;
+
+        /** After the last chunk of an object of {@code length} bytes (also for an empty one). */
+        default void end(long oid, long length) throws IOException {
+        }
     }
 
     /** Reads every large object in chunks, in oid order, into {@code sink}; returns the count and checksum. */
-    private static Copied read(Connection c, ChunkSink sink) throws SQLException {
+    private static Copied read(Connection c, ChunkSink sink) throws SQLException, IOException {
         RowHashSum sum = new RowHashSum();
         long bytes = 0;
         List<Long> oids = oids(c);
@@ -92,6 +115,7 @@ final class PostgresLargeObjects {
                     }
                 }
                 addLength(sum, oid, length);
+                sink.end(oid, length);
                 bytes += length;
             }
         }

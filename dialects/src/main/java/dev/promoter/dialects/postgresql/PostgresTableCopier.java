@@ -8,6 +8,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOut;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -50,7 +52,15 @@ final class PostgresTableCopier {
         }
     }
 
-    TableChecksum copy(TableRef table, ProgressListener progress) {
+    /** A table copied: its snapshot checksum and the shape its COPY data had. */
+    record Copied(TableChecksum checksum, PostgresCopyRows shape) {
+    }
+
+    /**
+     * Copies {@code table}; when {@code backup} is not null, the COPY data is also written there exactly as it
+     * is sent to staging (header and trailer included, so the file loads with {@code COPY ... FROM}).
+     */
+    Copied copy(TableRef table, ProgressListener progress, OutputStream backup) {
         try {
             PostgresCopyRows rows = PostgresCopyRows.of(live, table);
             staging.setAutoCommit(false);
@@ -62,7 +72,7 @@ final class PostgresTableCopier {
             try {
                 in = staging.unwrap(PGConnection.class).getCopyAPI().copyIn(rows.copyIn(table));
                 PostgresCopyRows.Hash hash = rows.hash();
-                long bytes = relay(out, in, hash, table, progress);
+                long bytes = relay(out, in, backup, hash, table, progress);
                 long written = in.endCopy();
                 long read = out.getHandledRowCount();
                 staging.commit();
@@ -72,7 +82,7 @@ final class PostgresTableCopier {
                             + ". Drop staging and run the clone again", null);
                 }
                 progress.tableFinished(table, written, bytes);
-                return hash.checksum(read, table);
+                return new Copied(hash.checksum(read, table), rows);
             } finally {
                 cancel(out, in);
                 if (!staging.getAutoCommit()) {
@@ -83,6 +93,9 @@ final class PostgresTableCopier {
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to copy table " + table + " into staging: SQLSTATE "
                     + e.getSQLState() + ": " + e.getMessage() + ". Staging is incomplete: drop it and clone again", e);
+        } catch (IOException e) {
+            throw PromoterException.failed("Unable to write the backup file of table " + table + ": " + e
+                    + ". Check the room left in the backup folder; staging and the backup are incomplete: clone again", e);
         }
     }
 
@@ -91,8 +104,8 @@ final class PostgresTableCopier {
      * staging's backend, the slowest part of the copy, then handles one message for many rows. Every row also
      * goes to {@code hash}. Returns the bytes relayed.
      */
-    private static long relay(CopyOut out, CopyIn in, PostgresCopyRows.Hash hash, TableRef table,
-                              ProgressListener progress) throws SQLException {
+    private static long relay(CopyOut out, CopyIn in, OutputStream backup, PostgresCopyRows.Hash hash, TableRef table,
+                              ProgressListener progress) throws SQLException, IOException {
         byte[] message = new byte[MESSAGE_BYTES];
         int filled = 0;
         long bytes = 0;
@@ -101,11 +114,11 @@ final class PostgresTableCopier {
         while ((row = out.readFromCopy()) != null) {
             hash.accept(row);
             if (filled + row.length > message.length && filled > 0) {
-                in.writeToCopy(message, 0, filled);
+                send(in, backup, message, filled);
                 filled = 0;
             }
             if (row.length > message.length) {
-                in.writeToCopy(row, 0, row.length);
+                send(in, backup, row, row.length);
             } else {
                 System.arraycopy(row, 0, message, filled, row.length);
                 filled += row.length;
@@ -117,9 +130,16 @@ final class PostgresTableCopier {
             }
         }
         if (filled > 0) {
-            in.writeToCopy(message, 0, filled);
+            send(in, backup, message, filled);
         }
         return bytes;
+    }
+
+    private static void send(CopyIn in, OutputStream backup, byte[] data, int length) throws SQLException, IOException {
+        in.writeToCopy(data, 0, length);
+        if (backup != null) {
+            backup.write(data, 0, length);
+        }
     }
 
     private static void cancel(CopyOut out, CopyIn in) {

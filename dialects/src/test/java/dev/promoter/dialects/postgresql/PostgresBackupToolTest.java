@@ -1,6 +1,12 @@
 package dev.promoter.dialects.postgresql;
 
 import dev.promoter.core.PromoterException;
+import dev.promoter.core.backup.BackupManifest;
+import dev.promoter.core.backup.BackupWriter;
+import dev.promoter.core.backup.Backups;
+import dev.promoter.core.spi.CloneRequest;
+import dev.promoter.core.spi.CloneStrategy;
+import dev.promoter.core.spi.Snapshot;
 import dev.promoter.core.spi.Introspector;
 import dev.promoter.core.spi.ProgressListener;
 import dev.promoter.core.spi.TableChecksum;
@@ -13,6 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -55,6 +64,71 @@ class PostgresBackupToolTest {
     void restoreRefusesAFolderWithoutABackup(@TempDir Path dir) {
         String target = dbs.create("pg_bak_restored");
         assertThatThrownBy(() -> dialect.backupTool().restore(dir, dbs.spec(target), ProgressListener.NONE))
-                .isInstanceOf(PromoterException.class).hasMessageContaining("holds no database.dump");
+                .isInstanceOf(PromoterException.class).hasMessageContaining("holds neither database.dump nor tables.json");
+    }
+
+    @Test
+    void theOnlineCloneWritesARestorableBackupOfItsSnapshot(@TempDir Path dir) throws Exception {
+        String live = dbs.create("pg_bak_live");
+        dbs.exec(live, PostgresZoo.SCHEMA);
+        dbs.exec(live, PostgresZoo.DATA);
+        dbs.exec(live, "CREATE TABLE docs (id int PRIMARY KEY, body oid); INSERT INTO docs VALUES "
+                + "(1, lo_from_bytea(0, decode(repeat('0123456789abcdef', 200000), 'hex'))), (2, lo_create(0))");
+        String lobs = "SELECT string_agg(d.id || ':' || md5(lo_get(d.body)), ',' ORDER BY d.id) FROM docs d";
+        Introspector in = dialect.introspector();
+        Map<TableRef, TableChecksum> atSnapshot;
+        String lobsAtSnapshot = dbs.queryString(live, lobs);
+        try (Handle l = Jdbi.open(dbs.open(live))) {
+            atSnapshot = PostgresClonerTest.checksums(in, l);
+        }
+        String staging = dbs.create("pg_bak_stg");
+        Backups backups = new Backups(dialect.backupTool(), Clock.systemUTC());
+        BackupWriter writer = Backups.prepare(dir.resolve("b"));
+        AtomicBoolean written = new AtomicBoolean();
+        ProgressListener writer2 = new ProgressListener() {
+            @Override
+            public void tableStarted(TableRef table, long estimatedRows) {
+                if (written.compareAndSet(false, true)) {
+                    try { // after the snapshot: in neither staging nor the backup
+                        dbs.exec(live, "INSERT INTO nopk VALUES (100, 'late'); SELECT lo_put(body, 0, 'x'::bytea) FROM docs");
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+        assertThat(dialect.cloner().writesBackup(CloneStrategy.ONLINE)).isTrue();
+        assertThat(dialect.cloner().writesBackup(CloneStrategy.TEMPLATE)).isFalse();
+        Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
+                Duration.ofSeconds(5), CloneStrategy.ONLINE, writer), writer2);
+        assertThat(written).isTrue();
+        Map<TableRef, Long> rows = new TreeMap<>();
+        snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+        BackupManifest m = backups.seal(writer, live, "postgresql", "zoo", "1.0.0", rows);
+        assertThat(m.files()).extracting(BackupManifest.FileEntry::path).contains(PostgresCopyBackup.SCHEMA,
+                PostgresCopyBackup.LAYOUT, PostgresCopyBackup.LARGE_OBJECTS, PostgresCopyBackup.dataFile(1));
+        assertThat(m.tables()).containsEntry("public.nopk", 3L);
+
+        String target = dbs.create("pg_bak_restored");
+        backups.restore(dir.resolve("b"), dbs.spec(target), ProgressListener.NONE);
+
+        try (Handle l = Jdbi.open(dbs.open(live)); Handle r = Jdbi.open(dbs.open(target))) {
+            assertThat(PostgresClonerTest.checksums(in, r)).isEqualTo(atSnapshot).isEqualTo(snap.tables());
+            assertThat(dbs.queryString(target, lobs)).isEqualTo(lobsAtSnapshot).isNotEqualTo(dbs.queryString(live, lobs));
+            assertThat(in.schema(r).differencesFrom(in.schema(l))).isEmpty();
+            assertThat(in.counters(r)).isEqualTo(in.counters(l));
+        }
+
+        // one flipped byte in a table file: the backup is refused before anything is restored
+        Path file = dir.resolve("b").resolve(PostgresCopyBackup.dataFile(1));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(file, bytes);
+        String second = dbs.create("pg_bak_restored");
+        assertThatThrownBy(() -> backups.restore(dir.resolve("b"), dbs.spec(second), ProgressListener.NONE))
+                .isInstanceOf(PromoterException.class).hasMessageContaining(PostgresCopyBackup.dataFile(1))
+                .hasMessageContaining("does not match its sha-256");
+        assertThat(dbs.queryString(second, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
+                .isEqualTo("0");
     }
 }

@@ -1,0 +1,104 @@
+package dev.promoter.core.backup;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The folder of a backup that a stage writes while it reads the data for its own purpose (a PostgreSQL
+ * online clone writes the backup from the very rows it streams to staging, so live is read once). Each file
+ * made with {@link #create} has its size and sha-256 taken from the bytes as they are written; the check
+ * against the manifest afterwards ({@link Backups#verify}) reads the files back, so it proves they hold
+ * exactly what was streamed. Files written by other programs (through {@link #path}) are hashed when the
+ * backup is sealed. Thread-safe: workers may write files at once.
+ */
+public final class BackupWriter {
+    private final Path dir;
+    private final Map<String, BackupManifest.FileEntry> written = new ConcurrentHashMap<>();
+
+    BackupWriter(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Where a file of the backup that another program writes goes ({@code relative} uses '/'). */
+    public Path path(String relative) throws IOException {
+        Path p = dir.resolve(relative).normalize();
+        if (!p.startsWith(dir)) {
+            throw new IllegalArgumentException("backup file " + relative + " is outside the backup folder");
+        }
+        Files.createDirectories(p.getParent());
+        return p;
+    }
+
+    /** A new file of the backup; its size and sha-256 are recorded when the stream is closed. */
+    public OutputStream create(String relative) throws IOException {
+        Path p = path(relative);
+        OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new DigestingStream(relative, out);
+    }
+
+    Map<String, BackupManifest.FileEntry> written() {
+        return Map.copyOf(written);
+    }
+
+    private final class DigestingStream extends OutputStream {
+        private final String name;
+        private final OutputStream out;
+        private final MessageDigest sha = sha256();
+        private long bytes;
+        private boolean closed;
+
+        DigestingStream(String name, OutputStream out) {
+            this.name = name;
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            sha.update((byte) b);
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            sha.update(b, off, len);
+            bytes += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            out.close();
+            written.put(name, new BackupManifest.FileEntry(name, bytes, HexFormat.of().formatHex(sha.digest())));
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

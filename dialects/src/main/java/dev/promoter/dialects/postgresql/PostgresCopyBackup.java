@@ -1,0 +1,259 @@
+package dev.promoter.dialects.postgresql;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.backup.BackupWriter;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.ProgressListener;
+import dev.promoter.core.spi.TableRef;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The backup an online clone writes from its own snapshot, so that live is read once for both (the copy
+ * streams every table's COPY data to staging and to the table's backup file at the same time):
+ * <ul>
+ *   <li>{@code schema.dump}: the clone's pg_dump archive of the pre-data and post-data sections (DDL only);</li>
+ *   <li>{@code data/NNNN.copy}: one table's rows exactly as {@code COPY ... TO STDOUT} sent them (binary format,
+ *       or text for the few tables the clone copies as text), loadable with {@code COPY ... FROM};</li>
+ *   <li>{@code large-objects.bin}: large objects as chunks (oid, offset, length, bytes; big-endian);</li>
+ *   <li>{@code tables.json} ({@link Layout}): which file holds which table, its COPY columns and format, its
+ *       row count, and the sequence positions.</li>
+ * </ul>
+ * Restore: pre-data, every table's file through {@code COPY ... FROM STDIN (FREEZE)} with the copy's session
+ * settings, large objects, sequences, then post-data. Unlike a pg_dump archive it is not one transaction:
+ * a failed restore leaves the target partly restored (it must be dropped and created again).
+ */
+final class PostgresCopyBackup {
+    static final String SCHEMA = "schema.dump";
+    static final String LAYOUT = "tables.json";
+    static final String LARGE_OBJECTS = "large-objects.bin";
+    static final String LAYOUT_FORMAT = "promoter-pg-copy/1";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private PostgresCopyBackup() {
+    }
+
+    /** The table files, sequences and large objects of one backup (tables.json). */
+    record Layout(String format, List<TableFile> tables, List<SequenceValue> sequences, String largeObjects) {
+    }
+
+    /** One table's file: its COPY column list (quoted names) and format, and the rows it holds. */
+    record TableFile(String schema, String name, String file, String copyFormat, List<String> columns, long rows) {
+        TableRef table() {
+            return new TableRef(schema, name);
+        }
+    }
+
+    record SequenceValue(String schema, String name, long lastValue, boolean isCalled) {
+    }
+
+    static String dataFile(int index) {
+        return String.format("data/%04d.copy", index);
+    }
+
+    static void writeLayout(BackupWriter backup, Layout layout) throws IOException {
+        try (OutputStream out = backup.create(LAYOUT)) {
+            JSON.writeValue(out, layout);
+        }
+    }
+
+    /** Large objects as chunk records, written as the clone copies them. */
+    static final class LargeObjectFile implements AutoCloseable {
+        private final DataOutputStream out;
+
+        LargeObjectFile(OutputStream out) {
+            this.out = new DataOutputStream(out);
+        }
+
+        void chunk(long oid, long offset, byte[] bytes) throws IOException {
+            out.writeLong(oid);
+            out.writeLong(offset);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+
+        /** An object's end (or an empty object): a record with no bytes. */
+        void end(long oid, long length) throws IOException {
+            out.writeLong(oid);
+            out.writeLong(length);
+            out.writeInt(-1);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    static boolean isCopyBackup(Path dir) {
+        return Files.isRegularFile(dir.resolve(LAYOUT));
+    }
+
+    /** Restores the backup in {@code dir} into the empty database {@code target}. */
+    static void restore(Path dir, ConnectionSpec target, Path pgRestore, ProgressListener progress) {
+        String db = PostgresUrl.parse(target.url()).database();
+        Layout layout;
+        try {
+            layout = JSON.readValue(dir.resolve(LAYOUT).toFile(), Layout.class);
+        } catch (IOException e) {
+            throw PromoterException.badInput("Unreadable " + dir.resolve(LAYOUT) + ": " + e.getMessage());
+        }
+        if (!LAYOUT_FORMAT.equals(layout.format())) {
+            throw PromoterException.badInput(dir.resolve(LAYOUT) + " is of format " + layout.format() + ", this "
+                    + "version reads " + LAYOUT_FORMAT + ": restore it with the Promoter version that wrote it");
+        }
+        String partly = " The target \"" + db + "\" is partly restored: drop it, create it empty and restore again";
+        Path schema = dir.resolve(SCHEMA);
+        progress.message("Restoring the schema (pre-data) of " + schema + " into \"" + db + "\"");
+        runRestore(pgRestore, target, db, schema, "pre-data", "--single-transaction");
+        try (Connection c = Connections.open(target)) {
+            PostgresCopyRows.pinSettings(c, false);
+            for (TableFile t : layout.tables()) {
+                long rows = load(c, dir.resolve(t.file()), t);
+                if (rows != t.rows()) {
+                    throw PromoterException.failed("Backup file " + t.file() + " of table " + t.table() + " held "
+                            + rows + " rows, " + LAYOUT + " says " + t.rows() + "." + partly, null);
+                }
+                progress.tableFinished(t.table(), rows, Files.size(dir.resolve(t.file())));
+            }
+            if (layout.largeObjects() != null) {
+                long n = loadLargeObjects(c, dir.resolve(layout.largeObjects()));
+                progress.message("Restored " + n + " large object(s)");
+            }
+            try (PreparedStatement set = c.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
+                for (SequenceValue s : layout.sequences()) {
+                    set.setString(1, PostgresIntrospector.qualified(new TableRef(s.schema(), s.name())));
+                    set.setLong(2, s.lastValue());
+                    set.setBoolean(3, s.isCalled());
+                    set.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to restore the data of " + dir + " into \"" + db + "\": "
+                    + Connections.describe(e) + "." + partly, e);
+        } catch (IOException e) {
+            throw PromoterException.failed("Unable to read backup " + dir + ": " + e + "." + partly, e);
+        }
+        progress.message("Restoring indexes, constraints and triggers (post-data) into \"" + db + "\"");
+        runRestore(pgRestore, target, db, schema, "post-data", "--single-transaction");
+    }
+
+    private static void runRestore(Path pgRestore, ConnectionSpec target, String db, Path archive, String section,
+                                   String mode) {
+        PostgresClientTools.run("restore the " + section + " section of " + archive + " into \"" + db + "\" (the target "
+                + "must be empty and the owning roles must exist)", PostgresClientTools.builder(target,
+                List.of(pgRestore.toString(), "--section=" + section, mode, "--exit-on-error",
+                        "--dbname=" + PostgresClientTools.conninfoDbname(db), archive.toString())));
+    }
+
+    /** One table's file into the table, truncated in the same transaction so that the rows land frozen. */
+    private static long load(Connection c, Path file, TableFile t) throws SQLException, IOException {
+        String q = PostgresIntrospector.qualified(t.table());
+        String columns = t.columns().isEmpty() ? "" : " (" + String.join(", ", checkedNames(t.columns())) + ")";
+        String format = switch (t.copyFormat()) {
+            case "binary", "text" -> t.copyFormat();
+            default -> throw PromoterException.badInput("Table " + t.table() + " has the unknown COPY format "
+                    + t.copyFormat() + " in " + LAYOUT);
+        };
+        c.setAutoCommit(false);
+        try {
+            try (Statement st = c.createStatement()) {
+                st.execute("TRUNCATE ONLY " + q);
+            }
+            CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                    "COPY " + q + columns + " FROM STDIN (FORMAT " + format + ", FREEZE)");
+            try (InputStream is = Files.newInputStream(file)) {
+                byte[] buf = new byte[64 << 10];
+                for (int n = is.read(buf); n >= 0; n = is.read(buf)) {
+                    in.writeToCopy(buf, 0, n);
+                }
+                long rows = in.endCopy();
+                c.commit();
+                return rows;
+            } finally {
+                if (in.isActive()) {
+                    in.cancelCopy();
+                }
+            }
+        } finally {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Quoted identifiers only: the list is pasted into SQL, so anything else is refused. */
+    private static List<String> checkedNames(List<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            if (n.length() < 2 || n.charAt(0) != '"' || n.charAt(n.length() - 1) != '"'
+                    || n.substring(1, n.length() - 1).replace("\"\"", "").contains("\"")) {
+                throw PromoterException.badInput("Column " + n + " in " + LAYOUT + " is not a quoted identifier; "
+                        + "the file is damaged or was not written by Promoter");
+            }
+            out.add(n);
+        }
+        return out;
+    }
+
+    private static long loadLargeObjects(Connection c, Path file) throws SQLException, IOException {
+        long objects = 0;
+        c.setAutoCommit(false);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+             PreparedStatement put = c.prepareStatement("SELECT lo_put(?::oid, ?, ?)")) {
+            while (true) {
+                long oid;
+                try {
+                    oid = in.readLong();
+                } catch (EOFException end) {
+                    break;
+                }
+                long offset = in.readLong();
+                int length = in.readInt();
+                if (length < 0) {
+                    objects++;
+                    continue;
+                }
+                if (length > PostgresLargeObjects.CHUNK) {
+                    throw PromoterException.badInput(file + " holds a chunk of " + length + " bytes (at most "
+                            + PostgresLargeObjects.CHUNK + "): the file is damaged");
+                }
+                byte[] bytes = in.readNBytes(length);
+                if (bytes.length != length) {
+                    throw new EOFException(file + " ends inside a chunk of large object " + oid);
+                }
+                put.setLong(1, oid);
+                put.setLong(2, offset);
+                put.setBytes(3, bytes);
+                put.executeQuery().close();
+            }
+            c.commit();
+        } finally {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+        return objects;
+    }
+}
