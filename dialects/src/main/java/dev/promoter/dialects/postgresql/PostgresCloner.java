@@ -114,6 +114,7 @@ final class PostgresCloner implements Cloner {
             }
             Instant takenAt = Instant.now();
             lockTables(coordinator, request);
+            refuseExtensionConfigurationRows(coordinator, server.liveDatabase());
             String watermark = counters.withFiles(coordinator).encode();
             progress.message("Snapshot " + snapshotId + " of \"" + server.liveDatabase() + "\" taken at " + takenAt);
 
@@ -155,6 +156,39 @@ final class PostgresCloner implements Cloner {
                 throw PromoterException.refused("Staging database \"" + name + "\" is not empty (" + rs.getLong(1)
                         + " relations): a clone needs a new, empty database. Drop it and create it again");
             }
+        }
+    }
+
+    /**
+     * An extension's configuration tables ({@code pg_extension_config_dump}: pg_partman's part_config, PostGIS's
+     * spatial_ref_sys, ...) belong to the extension, so CREATE EXTENSION in staging makes them with only the
+     * extension's own rows; the rows a user added (those the table's dump condition selects, which pg_dump
+     * dumps) are not copied by this clone. Refuses, before anything is copied, when the snapshot holds any.
+     */
+    private static void refuseExtensionConfigurationRows(Connection snapshot, String live) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (Statement st = snapshot.createStatement(); ResultSet rs = st.executeQuery("SELECT e.extname, n.nspname, "
+                + "c.relname, coalesce(x.cond, '') FROM pg_extension e "
+                + "CROSS JOIN LATERAL unnest(e.extconfig, e.extcondition) AS x(cfg, cond) "
+                + "JOIN pg_class c ON c.oid = x.cfg JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE c.relkind IN ('r', 'p') ORDER BY 1, 2, 3")) {
+            while (rs.next()) {
+                TableRef t = new TableRef(rs.getString(2), rs.getString(3));
+                // the condition is the extension's own SQL text, run as pg_dump runs it
+                try (Statement count = snapshot.createStatement(); ResultSet n = count.executeQuery(
+                        "SELECT count(*) FROM ONLY " + PostgresIntrospector.qualified(t) + " " + rs.getString(4))) {
+                    n.next();
+                    if (n.getLong(1) > 0) {
+                        found.add(t.display() + " of extension " + rs.getString(1) + " (" + n.getLong(1) + " rows)");
+                    }
+                }
+            }
+        }
+        if (!found.isEmpty()) {
+            throw PromoterException.refused("Live \"" + live + "\" has rows in extension configuration tables that "
+                    + "the online clone does not copy: " + String.join("; ", found) + ". CREATE EXTENSION in staging "
+                    + "would make them without these rows. Use --clone-strategy template (the server copies the "
+                    + "files, so they are carried), or move the rows elsewhere. Nothing was copied");
         }
     }
 

@@ -189,4 +189,32 @@ class PostgresClonerTest {
             assertThat(PostgresLargeObjects.checksum(s)).isEqualTo(PostgresLargeObjects.checksum(l));
         }
     }
+
+    @Test
+    void refusesRowsInAnExtensionsConfigurationTableBeforeCopyingAnything() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        // an extension configuration table, as pg_extension_config_dump('cfg', 'WHERE id > 1') would mark it
+        dbs.exec(live, "CREATE EXTENSION hstore; CREATE TABLE cfg (id int, v text); ALTER EXTENSION hstore ADD TABLE cfg; "
+                + "UPDATE pg_extension SET extconfig = ARRAY['cfg'::regclass::oid], extcondition = ARRAY['WHERE id > 1'] "
+                + "WHERE extname = 'hstore'; INSERT INTO cfg VALUES (1, 'the extension''s own'); "
+                + "CREATE TABLE app (id int); INSERT INTO app VALUES (1)");
+        String staging = dbs.create("pg_clone_stg");
+        CloneRequest request = new CloneRequest(dbs.spec(live), dbs.spec(staging), 1, false, Duration.ofSeconds(5));
+
+        // only the extension's own row (outside the dump condition): nothing a clone would lose
+        dialect.cloner().cloneDatabase(request, ProgressListener.NONE);
+        assertThat(dbs.queryString(staging, "SELECT count(*) FROM app")).isEqualTo("1");
+
+        dbs.exec(live, "INSERT INTO cfg VALUES (2, 'a user''s')");
+        String staging2 = dbs.create("pg_clone_stg");
+        assertThatThrownBy(() -> dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging2), 1,
+                false, Duration.ofSeconds(5)), ProgressListener.NONE))
+                .isInstanceOf(dev.promoter.core.PromoterException.class)
+                .hasMessageContaining("public.cfg of extension hstore (1 rows)")
+                .hasMessageContaining("--clone-strategy template")
+                .extracting(e -> ((dev.promoter.core.PromoterException) e).outcome())
+                .isEqualTo(dev.promoter.core.Outcome.REFUSED);
+        assertThat(dbs.queryString(staging2, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
+                .isEqualTo("0");
+    }
 }
