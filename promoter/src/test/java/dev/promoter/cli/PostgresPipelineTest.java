@@ -44,10 +44,10 @@ class PostgresPipelineTest extends ServerPipelineContract {
     void templateStrategyPromotesWithTheSameResult() {
         installOldestWithData();
         var before = checksums(name);
-        CliRun r = CliRun.run(env(), args("--verify", "--clone-strategy", "template"));
+        CliRun r = CliRun.run(env(), args("--verify", "--verify-backup", "--clone-strategy", "template"));
         org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
         org.assertj.core.api.Assertions.assertThat(r.out()).contains("by file copy; connections to live were refused for",
-                "PROMOTED");
+                "written by the clone from its snapshot", "[PASS] backup restores to the snapshot", "PROMOTED");
         var after = checksums(name);
         org.assertj.core.api.Assertions.assertThat(after.get("audit_log")).isEqualTo(before.get("audit_log"));
         org.assertj.core.api.Assertions.assertThat(after).containsKey("workflow_executions").doesNotContainKey("executions");

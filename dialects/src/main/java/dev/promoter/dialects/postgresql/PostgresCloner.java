@@ -50,10 +50,13 @@ final class PostgresCloner implements Cloner {
         this.tools = tools;
     }
 
-    /** The online clone writes the run's backup from its own snapshot ({@link PostgresCopyBackup}). */
+    /**
+     * Both strategies write the run's backup from the data they read anyway ({@link PostgresCopyBackup}): the
+     * online clone from the rows it streams, the template clone from the checksum reads of its copy.
+     */
     @Override
     public boolean writesBackup(dev.promoter.core.spi.CloneStrategy strategy) {
-        return strategy == dev.promoter.core.spi.CloneStrategy.ONLINE;
+        return true;
     }
 
     @Override
@@ -64,7 +67,7 @@ final class PostgresCloner implements Cloner {
     @Override
     public Snapshot cloneDatabase(CloneRequest request, ProgressListener progress) {
         if (request.strategy() == dev.promoter.core.spi.CloneStrategy.TEMPLATE) {
-            return PostgresTemplateCloner.cloneByTemplate(request, progress);
+            return PostgresTemplateCloner.cloneByTemplate(request, tools, progress);
         }
         PostgresServer server = new PostgresServer(request.live());
         String staging = PostgresUrl.parse(request.staging().url()).database();
@@ -166,6 +169,17 @@ final class PostgresCloner implements Cloner {
      * dumps) are not copied by this clone. Refuses, before anything is copied, when the snapshot holds any.
      */
     private static void refuseExtensionConfigurationRows(Connection snapshot, String live) throws SQLException {
+        List<String> found = extensionConfigurationRows(snapshot);
+        if (!found.isEmpty()) {
+            throw PromoterException.refused("Live \"" + live + "\" has rows in extension configuration tables that "
+                    + "the online clone does not copy: " + String.join("; ", found) + ". CREATE EXTENSION in staging "
+                    + "would make them without these rows. Use --clone-strategy template (the server copies the "
+                    + "files, so they are carried), or move the rows elsewhere. Nothing was copied");
+        }
+    }
+
+    /** The extension configuration tables holding rows pg_dump would dump, each with its extension and count. */
+    static List<String> extensionConfigurationRows(Connection snapshot) throws SQLException {
         List<String> found = new ArrayList<>();
         try (Statement st = snapshot.createStatement(); ResultSet rs = st.executeQuery("SELECT e.extname, n.nspname, "
                 + "c.relname, coalesce(x.cond, '') FROM pg_extension e "
@@ -184,12 +198,7 @@ final class PostgresCloner implements Cloner {
                 }
             }
         }
-        if (!found.isEmpty()) {
-            throw PromoterException.refused("Live \"" + live + "\" has rows in extension configuration tables that "
-                    + "the online clone does not copy: " + String.join("; ", found) + ". CREATE EXTENSION in staging "
-                    + "would make them without these rows. Use --clone-strategy template (the server copies the "
-                    + "files, so they are carried), or move the rows elsewhere. Nothing was copied");
-        }
+        return found;
     }
 
     /** ACCESS SHARE on every table, as pg_dump takes: DDL on live waits until the clone ends. */
@@ -280,7 +289,7 @@ final class PostgresCloner implements Cloner {
                                 copied = copier.copy(t, progress, out);
                             }
                             sums.put(t, copied.checksum());
-                            files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), file,
+                            files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), List.of(file),
                                     copied.shape().format(), copied.shape().columns(), copied.checksum().rows()));
                         }
                         live.commit();
@@ -306,26 +315,35 @@ final class PostgresCloner implements Cloner {
         return sums;
     }
 
-    /** Sequence positions as live has them now (never lower than at the snapshot); returns them. */
+    /** Sequence positions as live has them now (never lower than at the snapshot), set on staging; returns them. */
     private static List<PostgresCopyBackup.SequenceValue> copySequences(Connection live, Connection staging)
             throws SQLException {
-        List<PostgresCopyBackup.SequenceValue> out = new ArrayList<>();
+        List<PostgresCopyBackup.SequenceValue> values = readSequences(live);
+        try (PreparedStatement set = staging.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
+            for (PostgresCopyBackup.SequenceValue v : values) {
+                set.setString(1, PostgresIntrospector.qualified(new TableRef(v.schema(), v.name())));
+                set.setLong(2, v.lastValue());
+                set.setBoolean(3, v.isCalled());
+                set.execute();
+            }
+        }
+        return values;
+    }
+
+    /** Every user sequence's position as the connection sees it. */
+    static List<PostgresCopyBackup.SequenceValue> readSequences(Connection c) throws SQLException {
         List<TableRef> seqs = new ArrayList<>();
-        try (Statement st = live.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + PostgresIntrospector.USER_RELATION)) {
             while (rs.next()) {
                 seqs.add(new TableRef(rs.getString(1), rs.getString(2)));
             }
         }
+        List<PostgresCopyBackup.SequenceValue> out = new ArrayList<>();
         for (TableRef s : seqs) {
-            String q = PostgresIntrospector.qualified(s);
-            try (Statement st = live.createStatement(); ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + q);
-                 PreparedStatement set = staging.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + PostgresIntrospector.qualified(s))) {
                 rs.next();
-                set.setString(1, q);
-                set.setLong(2, rs.getLong(1));
-                set.setBoolean(3, rs.getBoolean(2));
-                set.execute();
                 out.add(new PostgresCopyBackup.SequenceValue(s.schema(), s.name(), rs.getLong(1), rs.getBoolean(2)));
             }
         }

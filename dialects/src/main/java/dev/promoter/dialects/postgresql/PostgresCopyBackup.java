@@ -56,8 +56,11 @@ final class PostgresCopyBackup {
     record Layout(String format, List<TableFile> tables, List<SequenceValue> sequences, String largeObjects) {
     }
 
-    /** One table's file: its COPY column list (quoted names) and format, and the rows it holds. */
-    record TableFile(String schema, String name, String file, String copyFormat, List<String> columns, long rows) {
+    /**
+     * One table's files (one, or disjoint pieces of a large table read on parallel sessions), its COPY column
+     * list (quoted names) and format, and the rows they hold together.
+     */
+    record TableFile(String schema, String name, List<String> files, String copyFormat, List<String> columns, long rows) {
         TableRef table() {
             return new TableRef(schema, name);
         }
@@ -68,6 +71,11 @@ final class PostgresCopyBackup {
 
     static String dataFile(int index) {
         return String.format("data/%04d.copy", index);
+    }
+
+    /** Piece {@code piece} (from 0) of {@code pieces} of table file {@code index}. */
+    static String dataFile(int index, int piece, int pieces) {
+        return pieces == 1 ? dataFile(index) : String.format("data/%04d.%d.copy", index, piece + 1);
     }
 
     static void writeLayout(BackupWriter backup, Layout layout) throws IOException {
@@ -128,12 +136,16 @@ final class PostgresCopyBackup {
         try (Connection c = Connections.open(target)) {
             PostgresCopyRows.pinSettings(c, false);
             for (TableFile t : layout.tables()) {
-                long rows = load(c, dir.resolve(t.file()), t);
+                long rows = load(c, dir, t);
                 if (rows != t.rows()) {
-                    throw PromoterException.failed("Backup file " + t.file() + " of table " + t.table() + " held "
+                    throw PromoterException.failed("Backup files " + t.files() + " of table " + t.table() + " held "
                             + rows + " rows, " + LAYOUT + " says " + t.rows() + "." + partly, null);
                 }
-                progress.tableFinished(t.table(), rows, Files.size(dir.resolve(t.file())));
+                long bytes = 0;
+                for (String f : t.files()) {
+                    bytes += Files.size(dir.resolve(f));
+                }
+                progress.tableFinished(t.table(), rows, bytes);
             }
             if (layout.largeObjects() != null) {
                 long n = loadLargeObjects(c, dir.resolve(layout.largeObjects()));
@@ -165,8 +177,8 @@ final class PostgresCopyBackup {
                         "--dbname=" + PostgresClientTools.conninfoDbname(db), archive.toString())));
     }
 
-    /** One table's file into the table, truncated in the same transaction so that the rows land frozen. */
-    private static long load(Connection c, Path file, TableFile t) throws SQLException, IOException {
+    /** One table's files into the table, truncated in the same transaction so that the rows land frozen. */
+    private static long load(Connection c, Path dir, TableFile t) throws SQLException, IOException {
         String q = PostgresIntrospector.qualified(t.table());
         String columns = t.columns().isEmpty() ? "" : " (" + String.join(", ", checkedNames(t.columns())) + ")";
         String format = switch (t.copyFormat()) {
@@ -179,21 +191,24 @@ final class PostgresCopyBackup {
             try (Statement st = c.createStatement()) {
                 st.execute("TRUNCATE ONLY " + q);
             }
-            CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                    "COPY " + q + columns + " FROM STDIN (FORMAT " + format + ", FREEZE)");
-            try (InputStream is = Files.newInputStream(file)) {
-                byte[] buf = new byte[64 << 10];
-                for (int n = is.read(buf); n >= 0; n = is.read(buf)) {
-                    in.writeToCopy(buf, 0, n);
-                }
-                long rows = in.endCopy();
-                c.commit();
-                return rows;
-            } finally {
-                if (in.isActive()) {
-                    in.cancelCopy();
+            long rows = 0;
+            byte[] buf = new byte[64 << 10];
+            for (String f : t.files()) {
+                CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                        "COPY " + q + columns + " FROM STDIN (FORMAT " + format + ", FREEZE)");
+                try (InputStream is = Files.newInputStream(dir.resolve(f))) {
+                    for (int n = is.read(buf); n >= 0; n = is.read(buf)) {
+                        in.writeToCopy(buf, 0, n);
+                    }
+                    rows += in.endCopy();
+                } finally {
+                    if (in.isActive()) {
+                        in.cancelCopy();
+                    }
                 }
             }
+            c.commit();
+            return rows;
         } finally {
             if (!c.getAutoCommit()) {
                 c.rollback();

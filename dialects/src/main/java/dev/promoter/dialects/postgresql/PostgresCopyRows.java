@@ -6,6 +6,8 @@ import dev.promoter.core.spi.TableRef;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -129,6 +131,19 @@ final class PostgresCopyRows {
 
     /** As {@link #checksum(Connection, TableRef)}, of the rows in {@code blocks} only (all rows when null). */
     static TableChecksum checksum(Connection c, TableRef table, BlockRange blocks) throws SQLException {
+        try {
+            return checksum(c, table, blocks, null);
+        } catch (IOException e) {
+            throw new IllegalStateException("no file is written here", e);
+        }
+    }
+
+    /**
+     * As {@link #checksum(Connection, TableRef, BlockRange)}; when {@code copyTo} is not null, the COPY data is
+     * also written there as the server sent it (header and trailer included: a file {@code COPY ... FROM} loads).
+     */
+    static TableChecksum checksum(Connection c, TableRef table, BlockRange blocks, OutputStream copyTo)
+            throws SQLException, IOException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         CopyOut out = null;
@@ -140,6 +155,9 @@ final class PostgresCopyRows {
             byte[] message;
             while ((message = out.readFromCopy()) != null) {
                 hash.accept(message);
+                if (copyTo != null) {
+                    copyTo.write(message);
+                }
             }
             return hash.checksum(out.getHandledRowCount(), table);
         } finally {

@@ -31,7 +31,7 @@ import java.util.List;
  */
 final class PostgresIntrospector implements Introspector {
     /** The least a piece of a table's checksum reads: 8192 blocks, 64 MB at the default block size. */
-    private static final long SPLIT_BLOCKS = 8192;
+    static final long SPLIT_BLOCKS = 8192;
     static final String USER_RELATION = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' "
             + "AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass "
             + "AND e.objid = c.oid AND e.deptype = 'e')";
@@ -97,6 +97,16 @@ final class PostgresIntrospector implements Introspector {
      * Scan reads just a range's pages; before, every piece would scan the whole table.
      */
     static List<ChecksumPart> checksumParts(Connection c, TableRef table, int parts, long minBlocks) {
+        return checksumParts(c, table, parts, minBlocks, null);
+    }
+
+    /** Where a checksum piece's COPY data is written too: piece {@code index} of {@code pieces}. */
+    interface PieceOutput {
+        java.io.OutputStream open(int index, int pieces) throws java.io.IOException;
+    }
+
+    /** As {@link #checksumParts(Connection, TableRef, int, long)}; each piece also writes its COPY data to {@code copyTo}. */
+    static List<ChecksumPart> checksumParts(Connection c, TableRef table, int parts, long minBlocks, PieceOutput copyTo) {
         long blocks;
         int version;
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(?::regclass) "
@@ -110,19 +120,22 @@ final class PostgresIntrospector implements Introspector {
         } catch (SQLException e) {
             throw failed("read the size of table " + table, e);
         }
-        int n = (int) Math.min(parts, blocks / Math.max(1, minBlocks));
-        if (n < 2 || version < 140000) {
-            return List.of(h -> checksum(h.getConnection(), table));
-        }
+        int split = (int) Math.min(parts, blocks / Math.max(1, minBlocks));
+        int n = split < 2 || version < 140000 ? 1 : split;
         List<ChecksumPart> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            PostgresCopyRows.BlockRange range = new PostgresCopyRows.BlockRange(blocks * i / n, i == n - 1 ? -1 : blocks * (i + 1) / n);
+            int index = i;
+            PostgresCopyRows.BlockRange range = n == 1 ? null
+                    : new PostgresCopyRows.BlockRange(blocks * i / n, i == n - 1 ? -1 : blocks * (i + 1) / n);
             out.add(h -> {
-                try {
-                    return PostgresCopyRows.checksum(h.getConnection(), table, range);
+                try (java.io.OutputStream file = copyTo == null ? null : copyTo.open(index, n)) {
+                    return PostgresCopyRows.checksum(h.getConnection(), table, range, file);
                 } catch (SQLException e) {
-                    throw failed("compute the checksum of blocks " + range.from() + " to "
-                            + (range.to() < 0 ? "the end" : range.to()) + " of table " + table, e);
+                    throw failed(range == null ? "compute the checksum of table " + table : "compute the checksum of blocks "
+                            + range.from() + " to " + (range.to() < 0 ? "the end" : range.to()) + " of table " + table, e);
+                } catch (java.io.IOException e) {
+                    throw PromoterException.failed("Unable to write the backup file of table " + table + ": " + e
+                            + ". Check the room left in the backup folder", e);
                 }
             });
         }

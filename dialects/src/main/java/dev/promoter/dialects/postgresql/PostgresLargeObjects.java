@@ -79,6 +79,21 @@ final class PostgresLargeObjects {
         return copied;
     }
 
+    /** Writes every large object the connection sees to {@code file}; returns what was written. */
+    static Copied export(Connection c, PostgresCopyBackup.LargeObjectFile file) throws SQLException, IOException {
+        return read(c, new ChunkSink() {
+            @Override
+            public void accept(long oid, long offset, byte[] chunk) throws IOException {
+                file.chunk(oid, offset, chunk);
+            }
+
+            @Override
+            public void end(long oid, long length) throws IOException {
+                file.end(oid, length);
+            }
+        });
+    }
+
     /** The content checksum of every large object the connection sees (inside its transaction, if any). */
     static TableChecksum checksum(Connection c) throws SQLException {
         try {

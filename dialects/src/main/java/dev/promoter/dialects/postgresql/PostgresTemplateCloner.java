@@ -10,6 +10,14 @@ import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
 import dev.promoter.core.spi.WriteFreeze;
 
+import dev.promoter.core.backup.BackupWriter;
+import dev.promoter.core.spi.ChecksumPart;
+import dev.promoter.core.spi.Introspector;
+import org.jdbi.v3.core.Handle;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,6 +27,9 @@ import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,13 +40,22 @@ import java.util.concurrent.Executors;
  * connections to live are refused ({@code ALLOW_CONNECTIONS false}) for exactly that long and allowed again
  * afterwards, even on failure. With the write freeze (the default) live is read-only from before the
  * watermark is read to the switch; without it, a write between the watermark and the hold-off makes the
- * switch refuse (the safe side). The snapshot's checksums are computed on the copy, which is live's state.
+ * switch refuse (the safe side). The snapshot's checksums are computed on the copy, which is live's state;
+ * the run's backup is written from those same reads ({@link #checksumsAndBackup}).
  */
 final class PostgresTemplateCloner {
+    private static final Executor DUMPER = dev.promoter.core.DaemonThreads.named("promoter-pg-dump");
+
     private PostgresTemplateCloner() {
     }
 
-    static Snapshot cloneByTemplate(CloneRequest request, ProgressListener progress) {
+    static Snapshot cloneByTemplate(CloneRequest request, PostgresClientTools tools, ProgressListener progress) {
+        return cloneByTemplate(request, tools, progress, PostgresIntrospector.SPLIT_BLOCKS);
+    }
+
+    /** As above; tables of at least {@code splitBlocks} blocks per piece are read in pieces (tests use small ones). */
+    static Snapshot cloneByTemplate(CloneRequest request, PostgresClientTools tools, ProgressListener progress,
+                                    long splitBlocks) {
         PostgresServer server = new PostgresServer(request.live());
         String live = server.liveDatabase();
         String staging = PostgresUrl.parse(request.staging().url()).database();
@@ -53,8 +73,10 @@ final class PostgresTemplateCloner {
             long blocked = copyFiles(admin, live, staging, request);
             progress.message("Copied \"" + live + "\" to \"" + staging + "\" by file copy; connections to live were "
                     + "refused for " + blocked + " ms");
-            return Snapshot.of(takenAt, watermark, checksums(request), freeze);
-        } catch (SQLException | RuntimeException e) {
+            Map<TableRef, TableChecksum> sums = request.backup() == null ? checksums(request, null, splitBlocks)
+                    : checksumsAndBackup(request, tools, progress, splitBlocks);
+            return Snapshot.of(takenAt, watermark, sums, freeze);
+        } catch (SQLException | IOException | RuntimeException e) {
             freeze.release();
             if (e instanceof PromoterException p) {
                 throw p;
@@ -83,15 +105,78 @@ final class PostgresTemplateCloner {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    /** Every table's checksum on the copy, largest first, on {@code parallelism} sessions, large tables in pieces. */
-    private static Map<TableRef, TableChecksum> checksums(CloneRequest request) throws SQLException {
+    /**
+     * The checksums, and the run's backup written from the same reads of the copy (which is live's state): the
+     * copy layout of {@link PostgresCopyBackup}, with the schema dumped from the copy beside the reads. When an
+     * extension's configuration table holds rows that layout would not carry, the backup is a whole pg_dump
+     * archive of the copy instead, as {@code promote backup} writes.
+     */
+    private static Map<TableRef, TableChecksum> checksumsAndBackup(CloneRequest request, PostgresClientTools tools,
+                                                                   ProgressListener progress, long splitBlocks)
+            throws SQLException, IOException {
+        BackupWriter backup = request.backup();
+        String staging = PostgresUrl.parse(request.staging().url()).database();
+        List<String> configRows;
+        Path pgDump;
+        try (Connection c = Connections.open(request.staging())) {
+            configRows = PostgresCloner.extensionConfigurationRows(c);
+            pgDump = tools.find("pg_dump", c.getMetaData().getDatabaseMajorVersion());
+        }
+        List<String> dumpArgs = configRows.isEmpty()
+                ? List.of(pgDump.toString(), "--format=custom", "--section=pre-data", "--section=post-data", "--no-sync",
+                        "--file=" + backup.path(PostgresCopyBackup.SCHEMA))
+                : List.of(pgDump.toString(), "--format=custom", "--compress=1", "--no-sync",
+                        "--file=" + backup.path(PostgresBackupTool.ARCHIVE));
+        if (!configRows.isEmpty()) {
+            progress.message("The backup is a pg_dump archive of the copy: extension configuration tables hold rows ("
+                    + String.join("; ", configRows) + ")");
+        }
+        CompletableFuture<Void> dump = CompletableFuture.runAsync(() -> PostgresClientTools.run("dump \"" + staging
+                + "\" (the copy of live) into the backup", PostgresClientTools.builder(request.staging(), dumpArgs)), DUMPER);
+        try {
+            if (!configRows.isEmpty()) {
+                return checksums(request, null, splitBlocks);
+            }
+            Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
+            Map<TableRef, TableChecksum> sums = checksums(request, files, splitBlocks);
+            try (Connection c = Connections.open(request.staging())) {
+                PostgresLargeObjects.Copied objects;
+                try (PostgresCopyBackup.LargeObjectFile f = new PostgresCopyBackup.LargeObjectFile(
+                        backup.create(PostgresCopyBackup.LARGE_OBJECTS))) {
+                    objects = PostgresLargeObjects.export(c, f);
+                }
+                if (objects.objects() == 0) {
+                    Files.delete(backup.path(PostgresCopyBackup.LARGE_OBJECTS));
+                }
+                PostgresCopyBackup.writeLayout(backup, new PostgresCopyBackup.Layout(PostgresCopyBackup.LAYOUT_FORMAT,
+                        new TreeMap<>(files).values().stream().toList(), PostgresCloner.readSequences(c),
+                        objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
+            }
+            return sums;
+        } finally {
+            try {
+                dump.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+    }
+
+    /**
+     * Every table's checksum on the copy, largest first, on {@code parallelism} sessions, large tables in pieces;
+     * with {@code files}, each piece's COPY data also goes to a backup file, listed there per table.
+     */
+    private static Map<TableRef, TableChecksum> checksums(CloneRequest request,
+                                                          Map<TableRef, PostgresCopyBackup.TableFile> files,
+                                                          long splitBlocks) throws SQLException {
         List<TableRef> tables;
         try (Connection c = Connections.open(request.staging())) {
             tables = PostgresCloner.largestFirst(c);
         }
         ExecutorService pool = Executors.newFixedThreadPool(request.parallelism(), r -> new Thread(r, "promoter-pg-checksum"));
         try {
-            SplitChecksums split = new SplitChecksums(new PostgresIntrospector(), Connections.jdbi(request.staging()), pool,
+            Introspector reader = new BackupReader(request, tables, files, splitBlocks);
+            SplitChecksums split = new SplitChecksums(reader, Connections.jdbi(request.staging()), pool,
                     request.parallelism());
             Map<TableRef, CompletableFuture<SplitChecksums.Timed>> pending = new LinkedHashMap<>();
             tables.forEach(t -> pending.put(t, split.start(t)));
@@ -104,6 +189,9 @@ final class PostgresTemplateCloner {
                 }
                 sums.put(e.getKey(), sum.checksum());
             }
+            if (files != null) {
+                ((BackupReader) reader).finish(sums);
+            }
             return sums;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -113,6 +201,83 @@ final class PostgresTemplateCloner {
                     + e.getCause().getMessage(), e.getCause());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The introspector the template's checksums run through: tables of {@code splitBlocks} blocks per piece are
+     * cut into pieces, and when a backup is written ({@code files} not null) each piece also writes its COPY
+     * data to the table's backup files, whose names and shape are gathered for tables.json.
+     */
+    private static final class BackupReader implements Introspector {
+        private final PostgresIntrospector base = new PostgresIntrospector();
+        private final BackupWriter backup;
+        private final Map<TableRef, Integer> index = new java.util.HashMap<>();
+        private final Map<TableRef, java.util.Set<String>> names = new ConcurrentHashMap<>();
+        private final Map<TableRef, PostgresCopyRows> shapes = new ConcurrentHashMap<>();
+        private final Map<TableRef, PostgresCopyBackup.TableFile> files;
+
+        private final long splitBlocks;
+
+        BackupReader(CloneRequest request, List<TableRef> tables, Map<TableRef, PostgresCopyBackup.TableFile> files,
+                     long splitBlocks) {
+            this.backup = request.backup();
+            this.files = files;
+            this.splitBlocks = splitBlocks;
+            for (int i = 0; i < tables.size(); i++) {
+                index.put(tables.get(i), i + 1);
+            }
+        }
+
+        @Override
+        public List<ChecksumPart> checksumParts(Handle handle, TableRef table, int parts) {
+            if (files == null) {
+                return PostgresIntrospector.checksumParts(handle.getConnection(), table, parts, splitBlocks);
+            }
+            try {
+                shapes.put(table, PostgresCopyRows.of(handle.getConnection(), table));
+            } catch (SQLException e) {
+                throw PromoterException.failed("Unable to read the columns of table " + table + ": "
+                        + Connections.describe(e), e);
+            }
+            java.util.Set<String> tableFiles = new java.util.concurrent.ConcurrentSkipListSet<>();
+            names.put(table, tableFiles);
+            return PostgresIntrospector.checksumParts(handle.getConnection(), table, parts, splitBlocks,
+                    (piece, pieces) -> {
+                        String name = PostgresCopyBackup.dataFile(index.get(table), piece, pieces);
+                        tableFiles.add(name);
+                        return backup.create(name);
+                    });
+        }
+
+        @Override
+        public List<TableRef> tables(Handle handle) {
+            return base.tables(handle);
+        }
+
+        @Override
+        public long rowCount(Handle handle, TableRef table) {
+            return base.rowCount(handle, table);
+        }
+
+        @Override
+        public TableChecksum checksum(Handle handle, TableRef table) {
+            return base.checksum(handle, table);
+        }
+
+        @Override
+        public List<dev.promoter.core.spi.CounterState> counters(Handle handle) {
+            return base.counters(handle);
+        }
+
+        @Override
+        public dev.promoter.core.spi.SchemaModel schema(Handle handle) {
+            return base.schema(handle);
+        }
+
+        void finish(Map<TableRef, TableChecksum> sums) {
+            sums.forEach((t, sum) -> files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(),
+                    List.copyOf(names.get(t)), shapes.get(t).format(), shapes.get(t).columns(), sum.rows())));
         }
     }
 }

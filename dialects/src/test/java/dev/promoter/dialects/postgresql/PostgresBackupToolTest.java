@@ -98,7 +98,7 @@ class PostgresBackupToolTest {
             }
         };
         assertThat(dialect.cloner().writesBackup(CloneStrategy.ONLINE)).isTrue();
-        assertThat(dialect.cloner().writesBackup(CloneStrategy.TEMPLATE)).isFalse();
+        assertThat(dialect.cloner().writesBackup(CloneStrategy.TEMPLATE)).isTrue();
         Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
                 Duration.ofSeconds(5), CloneStrategy.ONLINE, writer), writer2);
         assertThat(written).isTrue();
@@ -130,5 +130,68 @@ class PostgresBackupToolTest {
                 .hasMessageContaining("does not match its sha-256");
         assertThat(dbs.queryString(second, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
                 .isEqualTo("0");
+    }
+
+    @Test
+    void theTemplateCloneWritesTheBackupFromItsChecksumReadsInPieces(@TempDir Path dir) throws Exception {
+        String live = dbs.create("pg_bak_live");
+        dbs.exec(live, PostgresZoo.SCHEMA);
+        dbs.exec(live, PostgresZoo.DATA);
+        dbs.exec(live, "CREATE TABLE wide (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text); "
+                + "INSERT INTO wide (note) SELECT repeat(md5(g::text), 4) FROM generate_series(1, 5000) g; "
+                + "CREATE TABLE docs (id int, body oid); INSERT INTO docs VALUES (1, lo_from_bytea(0, 'lob'::bytea))");
+        Introspector in = dialect.introspector();
+        Map<TableRef, TableChecksum> atSnapshot;
+        try (Handle l = Jdbi.open(dbs.open(live))) {
+            atSnapshot = PostgresClonerTest.checksums(in, l);
+        }
+        String staging = dbs.track(dbs.create("pg_bak_stg"));
+        Backups backups = new Backups(dialect.backupTool(), Clock.systemUTC());
+        BackupWriter writer = Backups.prepare(dir.resolve("b"));
+        // pieces of at least one block: the largest table is read (and backed up) as 2 pieces
+        Snapshot snap = PostgresTemplateCloner.cloneByTemplate(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2,
+                false, Duration.ofSeconds(5), CloneStrategy.TEMPLATE, writer), new PostgresClientTools(),
+                ProgressListener.NONE, 1);
+        assertThat(snap.tables()).isEqualTo(atSnapshot);
+        Map<TableRef, Long> rows = new TreeMap<>();
+        snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+        BackupManifest m = backups.seal(writer, live, "postgresql", "zoo", "1.0.0", rows);
+        assertThat(m.files()).extracting(BackupManifest.FileEntry::path).contains(PostgresCopyBackup.SCHEMA,
+                PostgresCopyBackup.LAYOUT, PostgresCopyBackup.LARGE_OBJECTS, "data/0001.1.copy", "data/0001.2.copy")
+                .doesNotContain(PostgresBackupTool.ARCHIVE);
+        assertThat(Files.readString(dir.resolve("b").resolve(PostgresCopyBackup.LAYOUT)))
+                .contains("\"name\" : \"wide\"", "data/0001.2.copy");
+
+        String target = dbs.create("pg_bak_restored");
+        backups.restore(dir.resolve("b"), dbs.spec(target), ProgressListener.NONE);
+        try (Handle l = Jdbi.open(dbs.open(live)); Handle r = Jdbi.open(dbs.open(target))) {
+            assertThat(PostgresClonerTest.checksums(in, r)).isEqualTo(atSnapshot);
+            assertThat(in.schema(r).differencesFrom(in.schema(l))).isEmpty();
+            assertThat(in.counters(r)).isEqualTo(in.counters(l));
+        }
+        assertThat(dbs.queryString(target, "SELECT convert_from(lo_get(body), 'UTF8') FROM docs")).isEqualTo("lob");
+    }
+
+    @Test
+    void theTemplateBackupIsAWholeDumpWhenExtensionConfigurationRowsExist(@TempDir Path dir) throws Exception {
+        String live = dbs.create("pg_bak_live");
+        // an extension configuration table, as pg_extension_config_dump('cfg', '') would mark it, with a user's row
+        dbs.exec(live, "CREATE EXTENSION hstore; CREATE TABLE cfg (id int); ALTER EXTENSION hstore ADD TABLE cfg; "
+                + "UPDATE pg_extension SET extconfig = ARRAY['cfg'::regclass::oid], extcondition = ARRAY[''] "
+                + "WHERE extname = 'hstore'; INSERT INTO cfg VALUES (7); CREATE TABLE app (id int); INSERT INTO app VALUES (1)");
+        String staging = dbs.track(dbs.create("pg_bak_stg"));
+        BackupWriter writer = Backups.prepare(dir.resolve("b"));
+        java.util.List<String> messages = new java.util.ArrayList<>();
+        PostgresTemplateCloner.cloneByTemplate(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
+                Duration.ofSeconds(5), CloneStrategy.TEMPLATE, writer), new PostgresClientTools(), new ProgressListener() {
+                    @Override
+                    public void message(String text) {
+                        messages.add(text);
+                    }
+                }, 1);
+        assertThat(dir.resolve("b").resolve(PostgresBackupTool.ARCHIVE)).isNotEmptyFile();
+        assertThat(dir.resolve("b").resolve(PostgresCopyBackup.LAYOUT)).doesNotExist();
+        assertThat(messages).anyMatch(m -> m.contains("pg_dump archive of the copy") && m.contains("public.cfg"));
+        assertThat(dbs.queryString(staging, "SELECT id FROM cfg")).isEqualTo("7");
     }
 }
