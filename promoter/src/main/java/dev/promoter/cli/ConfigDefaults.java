@@ -24,7 +24,7 @@ import java.util.TreeMap;
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     static final Set<String> KEYS = Set.of("url", "user", "password-file", "sql", "product", "to", "report-dir",
             "backup-dir", "json", "dialect", "staging-url", "verify", "no-switch", "parallel", "switch-timeout",
-            "lock-ttl", "skip-backup", "postpone-file", "allow-writes", "allow-drift", "max-active-sessions", "max-transaction-age", "clone-strategy", "verify-backup", "quiet");
+            "lock-ttl", "skip-backup", "postpone-file", "allow-writes", "allow-drift", "max-active-sessions", "max-transaction-age", "clone-strategy", "backup-format", "verify-backup", "quiet");
 
     private final Map<String, String> env;
     private final Map<String, String> file;

@@ -65,6 +65,8 @@ public abstract class PipelineCommand implements Callable<Integer> {
     long maxTransactionAge;
     @Option(names = "--clone-strategy", paramLabel = "S", defaultValue = "online", description = "online: rows streamed from one snapshot while live stays readable; template (PostgreSQL): the server copies live's files, holding connections to live off meanwhile (default: ${DEFAULT-VALUE}).")
     String cloneStrategy;
+    @Option(names = "--backup-format", paramLabel = "F", defaultValue = "auto", description = "auto: where the dialect can (PostgreSQL), the clone writes the backup from its own snapshot as it copies, so live is read once (uncompressed COPY files, about the size of the tables); dump: the dialect's dump tool backs live up before the clone (PostgreSQL: a compressed pg_dump archive; smaller, but live is read twice) (default: ${DEFAULT-VALUE}).")
+    String backupFormat;
     @Option(names = "--verify-backup", description = "Also restore the backup into a scratch database and check it against its manifest and the snapshot.")
     boolean verifyBackup;
     @Option(names = "--allow-drift", description = "A schema that differs from a fresh install of the target is a warning, not a failure.")
@@ -109,6 +111,15 @@ public abstract class PipelineCommand implements Callable<Integer> {
                 Optional.ofNullable(postponeFile), allowDrift,
                 new dev.promoter.core.pipeline.SessionLimits(maxActiveSessions, Duration.ofSeconds(maxTransactionAge),
                         Duration.ofMillis(100)), dev.promoter.core.spi.CloneStrategy.parse(cloneStrategy),
-                verifyBackup);
+                verifyBackup, dumpBackup(backupFormat));
+    }
+
+    private static boolean dumpBackup(String format) {
+        return switch (format.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> false;
+            case "dump" -> true;
+            default -> throw dev.promoter.core.PromoterException.badInput("Unknown backup format \"" + format
+                    + "\": use auto (written by the clone where the dialect can) or dump (the dialect's dump tool)");
+        };
     }
 }

@@ -75,4 +75,22 @@ class PostgresPipelineTest extends ServerPipelineContract {
         org.assertj.core.api.Assertions.assertThat(back.exit()).as(back.all()).isZero();
         org.assertj.core.api.Assertions.assertThat(checksums(restored)).isEqualTo(before);
     }
+
+    @org.junit.jupiter.api.Test
+    void backupFormatDumpTakesAPgDumpArchiveBeforeTheClone() throws Exception {
+        installOldestWithData();
+        CliRun bad = CliRun.run(env(), args("--verify", "--backup-format", "zip"));
+        org.assertj.core.api.Assertions.assertThat(bad.exit()).isEqualTo(2);
+        org.assertj.core.api.Assertions.assertThat(bad.err()).contains("Unknown backup format \"zip\"");
+        CliRun r = CliRun.run(env(), args("--verify", "--verify-backup", "--backup-format", "dump", "--to", "1.1.0"));
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
+        org.assertj.core.api.Assertions.assertThat(r.out()).contains("[PASS] backup restores to the snapshot")
+                .doesNotContain("written by the clone");
+        java.nio.file.Path dir;
+        try (var s = java.nio.file.Files.list(tmp.resolve("backups"))) {
+            dir = s.filter(java.nio.file.Files::isDirectory).findFirst().orElseThrow();
+        }
+        org.assertj.core.api.Assertions.assertThat(dir.resolve("database.dump")).isNotEmptyFile();
+        org.assertj.core.api.Assertions.assertThat(dir.resolve("tables.json")).doesNotExist();
+    }
 }

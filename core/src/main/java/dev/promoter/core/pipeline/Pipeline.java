@@ -106,7 +106,7 @@ public final class Pipeline {
         BackupWriter fromClone = null;
         if (o.skipBackup()) {
             s.skipStage(Stage.BACKUP, "skipped (--skip-backup)");
-        } else if (ctx.dialect().cloner().writesBackup(o.cloneStrategy())) {
+        } else if (!o.dumpBackup() && ctx.dialect().cloner().writesBackup(o.cloneStrategy())) {
             fromClone = Backups.prepare(backupDir);
             listener.message("the backup is written by the clone, from its snapshot, into " + fromClone.dir());
         } else {

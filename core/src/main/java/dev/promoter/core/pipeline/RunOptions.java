@@ -23,13 +23,27 @@ import java.util.Optional;
  * @param cloneStrategy      online (default) or template (PostgreSQL: file copy while live is held off)
  * @param limits             preflight's limits on live's active sessions and oldest transaction
  * @param allowDrift         a schema that differs from a fresh install of the target is a warning, not a failure
+ * @param dumpBackup         {@code --backup-format dump}: the backup is taken by the dialect's dump tool before the
+ *                           clone, even where the clone could write it from its own snapshot
  */
 public record RunOptions(ConnectionSpec live, Optional<String> stagingUrl, Path sqlDir, Optional<String> product,
                          Optional<Version> to, Optional<DialectName> expectedDialect, Path backupDir,
                          boolean verify, boolean noSwitch, boolean freezeWrites, boolean skipBackup,
                          int parallelism, Duration switchTimeout, Duration lockTtl, Optional<Path> postponeFile,
                          boolean allowDrift, SessionLimits limits, dev.promoter.core.spi.CloneStrategy cloneStrategy,
-                         boolean verifyBackup) {
+                         boolean verifyBackup, boolean dumpBackup) {
+    /** Options whose backup is written by the clone where the dialect can ({@code --backup-format auto}). */
+    public RunOptions(ConnectionSpec live, Optional<String> stagingUrl, Path sqlDir, Optional<String> product,
+                      Optional<Version> to, Optional<DialectName> expectedDialect, Path backupDir,
+                      boolean verify, boolean noSwitch, boolean freezeWrites, boolean skipBackup,
+                      int parallelism, Duration switchTimeout, Duration lockTtl, Optional<Path> postponeFile,
+                      boolean allowDrift, SessionLimits limits, dev.promoter.core.spi.CloneStrategy cloneStrategy,
+                      boolean verifyBackup) {
+        this(live, stagingUrl, sqlDir, product, to, expectedDialect, backupDir, verify, noSwitch, freezeWrites,
+                skipBackup, parallelism, switchTimeout, lockTtl, postponeFile, allowDrift, limits, cloneStrategy,
+                verifyBackup, false);
+    }
+
     public RunOptions {
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(sqlDir, "sqlDir");
