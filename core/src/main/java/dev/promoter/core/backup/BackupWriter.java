@@ -1,5 +1,7 @@
 package dev.promoter.core.backup;
 
+import dev.promoter.core.PromoterException;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,6 +32,28 @@ public final class BackupWriter {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * Refuses, before anything is written, when the folder's file system has less usable space than
+     * {@code bytes} (an estimate of what the backup will take, described by {@code what}).
+     */
+    public void ensureRoom(long bytes, String what) {
+        long free;
+        try {
+            free = Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            throw PromoterException.failed("Unable to read the free space of backup folder " + dir + ": " + e, e);
+        }
+        if (free < bytes) {
+            throw PromoterException.refused("The backup needs about " + mb(bytes) + " MB (" + what + ") but " + dir
+                    + " has " + mb(free) + " MB free. Free some space, choose another --backup-dir, or use "
+                    + "--backup-format dump (compressed). Nothing was copied");
+        }
+    }
+
+    private static long mb(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
     }
 
     /** Where a file of the backup that another program writes goes ({@code relative} uses '/'). */

@@ -151,4 +151,40 @@ class BackupsTest {
 
         assertThat(Backups.sha256(f)).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
+
+    @Test
+    void aBackupWrittenByAnotherStageIsSealedWithTheDigestsTakenAsItWasWritten() throws Exception {
+        BackupWriter w = Backups.prepare(tmp.resolve("fused"));
+        w.ensureRoom(1, "a test");
+        assertThatThrownBy(() -> w.ensureRoom(Long.MAX_VALUE / 2, "the size of live's tables"))
+                .isInstanceOf(PromoterException.class).hasMessageContaining(w.dir().toString())
+                .hasMessageContaining("the size of live's tables").hasMessageContaining("--backup-format dump")
+                .extracting(e -> ((PromoterException) e).outcome()).isEqualTo(Outcome.REFUSED);
+        try (var out = w.create("data/0001.copy")) {
+            for (int i = 0; i < 1000; i++) {
+                out.write(("row " + i + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        Files.writeString(w.path("schema.dump"), "written by another program");
+        BackupManifest m = backups.seal(w, "app", "h2", "demo", "1.0.0", java.util.Map.of());
+        byte[] data = Files.readAllBytes(w.dir().resolve("data/0001.copy"));
+        assertThat(m.files()).containsExactly(
+                new BackupManifest.FileEntry("data/0001.copy", data.length, sha(data)),
+                new BackupManifest.FileEntry("schema.dump", 26, sha("written by another program".getBytes(StandardCharsets.UTF_8))));
+        assertThat(Backups.verify(w.dir())).isEqualTo(m);
+        Backups.discard(w);
+        assertThat(w.dir().resolve("data/0001.copy")).as("a sealed backup is never discarded").exists();
+
+        BackupWriter half = Backups.prepare(tmp.resolve("half"));
+        try (var out = half.create("data/0001.copy")) {
+            out.write(1);
+        }
+        Backups.discard(half);
+        assertThat(half.dir()).doesNotExist();
+        assertThatThrownBy(() -> Backups.prepare(w.dir())).hasMessageContaining("is not empty");
+    }
+
+    private static String sha(byte[] b) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
 }

@@ -75,6 +75,11 @@ final class PostgresCloner implements Cloner {
         Path schema = null;
         try (Connection stagingAdmin = Connections.open(request.staging())) {
             refuseNonEmpty(stagingAdmin, staging);
+            if (request.backup() != null) {
+                try (Connection c = Connections.open(request.live())) {
+                    request.backup().ensureRoom(tablesBytes(c), "the size of live's tables");
+                }
+            }
             int major = stagingAdmin.getMetaData().getDatabaseMajorVersion();
             Path pgDump = tools.find("pg_dump", major);
             Path pgRestore = tools.find("pg_restore", major);
@@ -221,6 +226,16 @@ final class PostgresCloner implements Cloner {
             throw PromoterException.failed("Unable to lock the tables of live for the snapshot within "
                     + request.lockTimeout().toMillis() + " ms: " + Connections.describe(e)
                     + ". A long DDL or maintenance statement holds them: retry later or raise the lock timeout", e);
+        }
+    }
+
+    /** Live's tables' size on disk with their TOAST data: the estimate of a backup of their rows. */
+    static long tablesBytes(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(sum(pg_table_size("
+                + "c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+                + "AND c.relpersistence <> 't' AND " + PostgresIntrospector.USER_RELATION)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -61,6 +61,11 @@ final class PostgresTemplateCloner {
         String staging = PostgresUrl.parse(request.staging().url()).database();
         WriteFreeze freeze = WriteFreeze.NONE;
         try (Connection admin = server.admin()) {
+            if (request.backup() != null) {
+                try (Connection c = Connections.open(request.live())) {
+                    request.backup().ensureRoom(PostgresCloner.tablesBytes(c), "the size of live's tables");
+                }
+            }
             if (request.freezeWrites()) {
                 freeze = PostgresWriteFreeze.take(server, request.lockTimeout());
                 progress.message("Writes frozen: " + freeze.describe());
