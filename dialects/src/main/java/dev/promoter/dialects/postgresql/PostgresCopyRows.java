@@ -30,11 +30,22 @@ import java.util.List;
  * <p>
  * The checksum is a {@link RowHashSum} over the CopyData messages, which the server sends one per row; the
  * binary format's header (in front of the first row) and trailer are not part of any row.
+ * <p>
+ * {@code row_security} is off in every such session, as pg_dump sets it: a role that row-level security
+ * policies would filter gets an error instead of a silently partial copy, checksum or backup.
  */
 final class PostgresCopyRows {
     private static final String[] SETTINGS = {
         "TimeZone", "UTC", "DateStyle", "ISO, YMD", "IntervalStyle", "postgres", "extra_float_digits", "3",
-        "bytea_output", "hex", "lc_monetary", "C"};
+        "bytea_output", "hex", "lc_monetary", "C", "row_security", "off"};
+
+    /** What to do when row-level security stopped a read (SQLSTATE 42501 naming it). */
+    static String rowSecurityHint(SQLException e) {
+        return "42501".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("row-level security")
+                ? " Row-level security policies would hide rows from this role, so nothing is read through them: "
+                + "run Promoter as a superuser or a role with BYPASSRLS (ALTER ROLE ... BYPASSRLS)"
+                : "";
+    }
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     private static final int HEADER = SIGNATURE.length + 8;
 

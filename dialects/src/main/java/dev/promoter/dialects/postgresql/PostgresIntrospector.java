@@ -206,7 +206,8 @@ final class PostgresIntrospector implements Introspector {
     }
 
     static PromoterException failed(String what, SQLException e) {
+        String rls = PostgresCopyRows.rowSecurityHint(e);
         return PromoterException.failed("Unable to " + what + ": " + Connections.describe(e)
-                + ". Check that the user may read it", e);
+                + (rls.isEmpty() ? ". Check that the user may read it" : "." + rls), e);
     }
 }

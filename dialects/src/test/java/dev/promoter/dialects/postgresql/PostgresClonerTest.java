@@ -217,4 +217,30 @@ class PostgresClonerTest {
         assertThat(dbs.queryString(staging2, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
                 .isEqualTo("0");
     }
+
+    @Test
+    void aRoleThatRowLevelSecurityWouldFilterGetsAnErrorNotAPartialCopy() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        String role = dev.promoter.testing.TestServers.uniqueName("promoter_rls");
+        dbs.exec(live, "CREATE ROLE " + role + " LOGIN; CREATE TABLE secret (id int, owner text); "
+                + "INSERT INTO secret VALUES (1, 'a'), (2, 'b'); ALTER TABLE secret ENABLE ROW LEVEL SECURITY; "
+                + "CREATE POLICY only_a ON secret FOR SELECT USING (owner = 'a'); GRANT SELECT ON secret TO " + role);
+        try {
+            assertThat(dbs.queryString(live, "SELECT count(*) FROM secret")).isEqualTo("2");
+            var asRole = new dev.promoter.core.db.ConnectionSpec(dbs.spec(live).url(), role,
+                    dev.promoter.core.db.Secret.none());
+            try (Connection c = Connections.open(asRole); Statement st = c.createStatement()) {
+                try (var rs = st.executeQuery("SELECT count(*) FROM secret")) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("the policy hides a row from this role").isEqualTo(1);
+                }
+                assertThatThrownBy(() -> PostgresIntrospector.checksum(c, new TableRef("public", "secret")))
+                        .isInstanceOf(dev.promoter.core.PromoterException.class)
+                        .hasMessageContaining("row-level security").hasMessageContaining("BYPASSRLS");
+            }
+        } finally {
+            dbs.exec(live, "DROP TABLE secret");
+            dbs.exec(live, "DROP ROLE " + role);
+        }
+    }
 }
