@@ -75,8 +75,10 @@ final class PostgresCloner implements Cloner {
         Path schema = null;
         try (Connection stagingAdmin = Connections.open(request.staging())) {
             refuseNonEmpty(stagingAdmin, staging);
-            if (request.backup() != null) {
-                try (Connection c = Connections.open(request.live())) {
+            try (Connection c = Connections.open(request.live())) {
+                // refusals that need no snapshot come before the freeze ends live's sessions
+                refuseExtensionConfigurationRows(c, server.liveDatabase());
+                if (request.backup() != null) {
                     request.backup().ensureRoom(tablesBytes(c), "the size of live's tables");
                 }
             }
@@ -122,7 +124,7 @@ final class PostgresCloner implements Cloner {
             }
             Instant takenAt = Instant.now();
             lockTables(coordinator, request);
-            refuseExtensionConfigurationRows(coordinator, server.liveDatabase());
+            refuseExtensionConfigurationRows(coordinator, server.liveDatabase()); // again, in the snapshot itself
             String watermark = counters.withFiles(coordinator).encode();
             progress.message("Snapshot " + snapshotId + " of \"" + server.liveDatabase() + "\" taken at " + takenAt);
 

@@ -216,6 +216,12 @@ class PostgresClonerTest {
                 .isEqualTo(dev.promoter.core.Outcome.REFUSED);
         assertThat(dbs.queryString(staging2, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
                 .isEqualTo("0");
+        // with the write freeze asked for, the refusal comes before it: live's sessions are not ended
+        try (Connection app = dbs.open(live); Statement st = app.createStatement()) {
+            assertThatThrownBy(() -> dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging2), 1,
+                    true, Duration.ofSeconds(5)), ProgressListener.NONE)).hasMessageContaining("public.cfg");
+            st.execute("INSERT INTO app VALUES (2)");
+        }
     }
 
     @Test
