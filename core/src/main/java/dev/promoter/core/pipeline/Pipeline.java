@@ -43,6 +43,7 @@ import java.util.concurrent.Executor;
  */
 public final class Pipeline {
     private static final Executor FRESH_INSTALL = DaemonThreads.named("promoter-fresh-install");
+    private static final Executor STATISTICS = DaemonThreads.named("promoter-statistics");
 
     private final Dialects dialects;
     private final Clock clock;
@@ -171,6 +172,9 @@ public final class Pipeline {
                         // it runs beside the checksums, which keep the server's cores busy
                         CompletableFuture<CheckpointResult> fresh = CompletableFuture.supplyAsync(
                                 () -> freshInstallDiff(ctx, staging, o.allowDrift()), FRESH_INSTALL);
+                        // statistics of the migrated data, also beside the checkpoints (reads samples, changes no row)
+                        CompletableFuture<Void> statistics = CompletableFuture.runAsync(
+                                () -> ctx.dialect().cloner().refreshStatistics(staging), STATISTICS);
                         List<CheckpointResult> r;
                         try {
                             r = new java.util.ArrayList<>(Connections.jdbi(staging).withHandle(h ->
@@ -178,9 +182,15 @@ public final class Pipeline {
                                             .run(h, snapshot, ctx.plan())));
                         } catch (RuntimeException e) {
                             fresh.handle((x, t) -> null).join(); // its scratch database is dropped before the run goes on
+                            statistics.handle((x, t) -> null).join();
                             throw e;
                         }
                         r.add(joined(fresh));
+                        try {
+                            statistics.join();
+                        } catch (CompletionException e) {
+                            throw e.getCause() instanceof RuntimeException x ? x : e;
+                        }
                         if (o.verifyBackup() && s.backupManifest != null) {
                             r.add(backupRestore(ctx, s.backupManifest, java.nio.file.Path.of(s.backupLocation), snapshot));
                         }

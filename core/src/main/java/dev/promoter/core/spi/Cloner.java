@@ -17,6 +17,13 @@ public interface Cloner {
     }
 
     /**
+     * Brings staging's planner statistics up to date once the migration has run, before the switch (PostgreSQL:
+     * ANALYZE), so that the new live starts with statistics of its migrated data. Runs beside verify.
+     */
+    default void refreshStatistics(dev.promoter.core.db.ConnectionSpec staging) {
+    }
+
+    /**
      * Lifts a write freeze that a run which died left on live (dialects whose freeze outlives its session).
      * Called only by the holder of the promotion lock. Returns what was done, or null when there was nothing.
      */

@@ -37,11 +37,14 @@ import java.util.concurrent.Future;
  * Clones live into an empty staging database from ONE snapshot. A coordinator connection on live opens a
  * REPEATABLE READ transaction, exports its snapshot ({@code pg_export_snapshot()}) and keeps it open to the
  * end. Every reader joins that snapshot: pg_dump (the schema, {@code --snapshot}) and the copy workers
- * ({@code SET TRANSACTION SNAPSHOT}). Order: pre-data schema (one transaction), data (tables largest first,
- * {@code parallelism} workers, binary COPY streamed live to staging while as many more connections compute the
- * tables' snapshot checksums), large objects ({@link PostgresLargeObjects}), sequences, post-data (indexes,
- * constraints, triggers, materialized view refresh; {@code pg_restore --jobs} builds them in parallel),
- * ANALYZE. The only file is the schema-only dump (DDL, no rows), deleted at the end.
+ * ({@code SET TRANSACTION SNAPSHOT}). Order: pre-data schema (one transaction); data (tables largest first on
+ * {@code parallelism} workers, binary COPY streamed live to staging and hashed on the way, which is the
+ * snapshot's checksum); large objects ({@link PostgresLargeObjects}); sequences; post-data (indexes,
+ * constraints, triggers, materialized view refresh; {@code pg_restore --jobs} builds them in parallel).
+ * ANALYZE runs after the migration, beside verify ({@link #refreshStatistics}).
+ * <p>
+ * With a backup requested, the same streams also go to the run's backup ({@link PostgresCopyBackup}), whose
+ * {@code schema.dump} is the schema archive; without one, that archive (DDL only) is a temporary file.
  */
 final class PostgresCloner implements Cloner {
     private final PostgresClientTools tools;
@@ -57,6 +60,17 @@ final class PostgresCloner implements Cloner {
     @Override
     public boolean writesBackup(dev.promoter.core.spi.CloneStrategy strategy) {
         return true;
+    }
+
+    /** ANALYZE of the whole staging database (after the migration: the statistics the new live starts with). */
+    @Override
+    public void refreshStatistics(ConnectionSpec staging) {
+        try (Connection c = Connections.open(staging); Statement st = c.createStatement()) {
+            st.execute("ANALYZE");
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to ANALYZE staging " + PostgresUrl.parse(staging.url()).database()
+                    + ": " + Connections.describe(e) + ". Live is unchanged; run again", e);
+        }
     }
 
     @Override
@@ -149,9 +163,6 @@ final class PostgresCloner implements Cloner {
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
             }
             restore(pgRestore, request.staging(), staging, schema, "post-data", "--jobs=" + request.parallelism());
-            try (Statement st = stagingAdmin.createStatement()) {
-                st.execute("ANALYZE");
-            }
             coordinator.commit();
             return Snapshot.of(takenAt, watermark, sums, freeze);
         }
