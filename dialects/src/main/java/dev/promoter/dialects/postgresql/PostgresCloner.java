@@ -158,7 +158,7 @@ final class PostgresCloner implements Cloner {
             }
             List<PostgresCopyBackup.SequenceValue> sequences = copySequences(coordinator, stagingAdmin);
             if (backup != null) {
-                PostgresCopyBackup.writeLayout(backup, new PostgresCopyBackup.Layout(PostgresCopyBackup.LAYOUT_FORMAT,
+                PostgresCopyBackup.writeLayout(backup, PostgresCopyBackup.Layout.of(coordinator,
                         new TreeMap<>(files).values().stream().toList(), sequences,
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
             }

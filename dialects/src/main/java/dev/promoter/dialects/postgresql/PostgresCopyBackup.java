@@ -53,7 +53,13 @@ final class PostgresCopyBackup {
     }
 
     /** The table files, sequences and large objects of one backup (tables.json). */
-    record Layout(String format, List<TableFile> tables, List<SequenceValue> sequences, String largeObjects) {
+    record Layout(String format, int serverMajor, List<TableFile> tables, List<SequenceValue> sequences,
+                  String largeObjects) {
+        static Layout of(Connection source, List<TableFile> tables, List<SequenceValue> sequences, String largeObjects)
+                throws SQLException {
+            return new Layout(LAYOUT_FORMAT, source.getMetaData().getDatabaseMajorVersion(), tables, sequences,
+                    largeObjects);
+        }
     }
 
     /**
@@ -128,6 +134,19 @@ final class PostgresCopyBackup {
         if (!LAYOUT_FORMAT.equals(layout.format())) {
             throw PromoterException.badInput(dir.resolve(LAYOUT) + " is of format " + layout.format() + ", this "
                     + "version reads " + LAYOUT_FORMAT + ": restore it with the Promoter version that wrote it");
+        }
+        int targetMajor;
+        try (Connection c = Connections.open(target)) {
+            targetMajor = c.getMetaData().getDatabaseMajorVersion();
+        } catch (SQLException e) {
+            throw Connections.unableToConnect(target, e);
+        }
+        if (targetMajor != layout.serverMajor()) {
+            // binary COPY data is only promised to load into the major version that wrote it
+            throw PromoterException.refused("Backup " + dir + " holds binary COPY data written by PostgreSQL "
+                    + layout.serverMajor() + "; the target runs PostgreSQL " + targetMajor + ". Restore it into a "
+                    + "PostgreSQL " + layout.serverMajor() + " server (then pg_upgrade), or move data across versions "
+                    + "with a pg_dump backup (promote backup, or --backup-format dump). Nothing was restored");
         }
         String partly = " The target \"" + db + "\" is partly restored: drop it, create it empty and restore again";
         Path schema = dir.resolve(SCHEMA);

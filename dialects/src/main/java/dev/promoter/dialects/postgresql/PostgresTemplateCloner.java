@@ -153,7 +153,7 @@ final class PostgresTemplateCloner {
                 if (objects.objects() == 0) {
                     Files.delete(backup.path(PostgresCopyBackup.LARGE_OBJECTS));
                 }
-                PostgresCopyBackup.writeLayout(backup, new PostgresCopyBackup.Layout(PostgresCopyBackup.LAYOUT_FORMAT,
+                PostgresCopyBackup.writeLayout(backup, PostgresCopyBackup.Layout.of(c,
                         new TreeMap<>(files).values().stream().toList(), PostgresCloner.readSequences(c),
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
             }

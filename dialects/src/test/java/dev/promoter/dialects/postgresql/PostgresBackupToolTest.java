@@ -130,6 +130,19 @@ class PostgresBackupToolTest {
                 .hasMessageContaining("does not match its sha-256");
         assertThat(dbs.queryString(second, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
                 .isEqualTo("0");
+
+        // binary COPY data goes only into the major version that wrote it
+        Path layout = dir.resolve("b").resolve(PostgresCopyBackup.LAYOUT);
+        String written = Files.readString(layout);
+        int major = Integer.parseInt(written.replaceAll("(?s).*\"serverMajor\" : (\\d+).*", "$1"));
+        Files.writeString(layout, written.replace("\"serverMajor\" : " + major, "\"serverMajor\" : " + (major - 1)));
+        Path pgRestore = new PostgresClientTools().find("pg_restore", major);
+        assertThatThrownBy(() -> PostgresCopyBackup.restore(dir.resolve("b"), dbs.spec(second), pgRestore, ProgressListener.NONE))
+                .isInstanceOf(PromoterException.class)
+                .hasMessageContaining("written by PostgreSQL " + (major - 1) + "; the target runs PostgreSQL " + major)
+                .hasMessageContaining("Nothing was restored");
+        assertThat(dbs.queryString(second, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
+                .isEqualTo("0");
     }
 
     @Test
