@@ -1,6 +1,7 @@
 package dev.promoter.dialects.postgresql;
 
 import dev.promoter.core.PromoterException;
+import dev.promoter.core.Workers;
 import dev.promoter.core.backup.BackupWriter;
 import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.Connections;
@@ -28,10 +29,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Clones live into an empty staging database from ONE snapshot. A coordinator connection on live opens a
@@ -295,51 +292,31 @@ final class PostgresCloner implements Cloner {
         ConcurrentLinkedQueue<TableRef> queue = new ConcurrentLinkedQueue<>(tables);
         Map<TableRef, TableChecksum> sums = new ConcurrentHashMap<>();
         int workers = Math.max(1, Math.min(request.parallelism(), tables.size()));
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> new Thread(r, "promoter-copy"));
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-                futures.add(pool.submit(() -> {
-                    try (Connection live = Connections.open(request.live());
-                         Connection staging = Connections.open(request.staging())) {
-                        PostgresTableCopier.joinSnapshot(live, snapshotId);
-                        PostgresTableCopier copier = new PostgresTableCopier(live, staging);
-                        TableRef t;
-                        while ((t = queue.poll()) != null) {
-                            progress.tableStarted(t, -1);
-                            if (backup == null) {
-                                sums.put(t, copier.copy(t, progress, null).checksum());
-                                continue;
-                            }
-                            String file = fileNames.get(t);
-                            PostgresTableCopier.Copied copied;
-                            try (OutputStream out = backup.create(file)) {
-                                copied = copier.copy(t, progress, out);
-                            }
-                            sums.put(t, copied.checksum());
-                            files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), List.of(file),
-                                    copied.shape().format(), copied.shape().columns(), copied.checksum().rows()));
-                        }
-                        live.commit();
+        Workers.run(workers, "promoter-copy", queue, () -> {
+            try (Connection live = Connections.open(request.live());
+                 Connection staging = Connections.open(request.staging())) {
+                PostgresTableCopier.joinSnapshot(live, snapshotId);
+                PostgresTableCopier copier = new PostgresTableCopier(live, staging);
+                TableRef t;
+                while ((t = queue.poll()) != null) {
+                    progress.tableStarted(t, -1);
+                    if (backup == null) {
+                        sums.put(t, copier.copy(t, progress, null).checksum());
+                        continue;
                     }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    queue.clear();
-                    throw e.getCause() instanceof RuntimeException r ? r
-                            : PromoterException.failed("Unable to copy the data of live: " + e.getCause(), e.getCause());
+                    String file = fileNames.get(t);
+                    PostgresTableCopier.Copied copied;
+                    try (OutputStream out = backup.create(file)) {
+                        copied = copier.copy(t, progress, out);
+                    }
+                    sums.put(t, copied.checksum());
+                    files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), List.of(file),
+                            copied.shape().format(), copied.shape().columns(), copied.checksum().rows()));
                 }
+                live.commit();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw PromoterException.failed("Interrupted while copying the data of live", e);
-        } finally {
-            pool.shutdownNow();
-        }
+            return null;
+        }, cause -> PromoterException.failed("Unable to copy the data of live: " + cause, cause));
         return sums;
     }
 

@@ -3,6 +3,7 @@ package dev.promoter.dialects.postgresql;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.promoter.core.PromoterException;
+import dev.promoter.core.Workers;
 import dev.promoter.core.backup.BackupWriter;
 import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.Connections;
@@ -25,7 +26,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The backup an online clone writes from its own snapshot, so that live is read once for both (the copy
@@ -38,8 +43,9 @@ import java.util.List;
  *   <li>{@code tables.json} ({@link Layout}): which file holds which table, its COPY columns and format, its
  *       row count, and the sequence positions.</li>
  * </ul>
- * Restore: pre-data, every table's file through {@code COPY ... FROM STDIN (FREEZE)} with the copy's session
- * settings, large objects, sequences, then post-data. Unlike a pg_dump archive it is not one transaction:
+ * Restore: pre-data, every table's files through {@code COPY ... FROM STDIN (FREEZE)} with the copy's session
+ * settings (tables on several sessions at once, largest first), large objects, sequences, then post-data
+ * ({@code pg_restore --jobs}). Unlike a pg_dump archive it is not one transaction:
  * a failed restore leaves the target partly restored (it must be dropped and created again).
  */
 final class PostgresCopyBackup {
@@ -48,6 +54,8 @@ final class PostgresCopyBackup {
     static final String LARGE_OBJECTS = "large-objects.bin";
     static final String LAYOUT_FORMAT = "promoter-pg-copy/1";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Sessions a restore loads tables on, and pg_restore's jobs for post-data. */
+    static final int WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private PostgresCopyBackup() {
     }
@@ -152,20 +160,8 @@ final class PostgresCopyBackup {
         Path schema = dir.resolve(SCHEMA);
         progress.message("Restoring the schema (pre-data) of " + schema + " into \"" + db + "\"");
         runRestore(pgRestore, target, db, schema, "pre-data", "--single-transaction");
+        loadTables(dir, target, layout.tables(), partly, progress);
         try (Connection c = Connections.open(target)) {
-            PostgresCopyRows.pinSettings(c, false);
-            for (TableFile t : layout.tables()) {
-                long rows = load(c, dir, t);
-                if (rows != t.rows()) {
-                    throw PromoterException.failed("Backup files " + t.files() + " of table " + t.table() + " held "
-                            + rows + " rows, " + LAYOUT + " says " + t.rows() + "." + partly, null);
-                }
-                long bytes = 0;
-                for (String f : t.files()) {
-                    bytes += Files.size(dir.resolve(f));
-                }
-                progress.tableFinished(t.table(), rows, bytes);
-            }
             if (layout.largeObjects() != null) {
                 long n = loadLargeObjects(c, dir.resolve(layout.largeObjects()));
                 progress.message("Restored " + n + " large object(s)");
@@ -185,7 +181,47 @@ final class PostgresCopyBackup {
             throw PromoterException.failed("Unable to read backup " + dir + ": " + e + "." + partly, e);
         }
         progress.message("Restoring indexes, constraints and triggers (post-data) into \"" + db + "\"");
-        runRestore(pgRestore, target, db, schema, "post-data", "--single-transaction");
+        runRestore(pgRestore, target, db, schema, "post-data", "--jobs=" + WORKERS);
+    }
+
+    /**
+     * Loads the tables' files on {@link #WORKERS} sessions at once, largest first, each table in a transaction
+     * of its own (truncated in it, so the rows land frozen); the first failure stops the others.
+     */
+    private static void loadTables(Path dir, ConnectionSpec target, List<TableFile> tables, String partly,
+                                   ProgressListener progress) {
+        List<TableFile> order = new ArrayList<>(tables);
+        Map<TableFile, Long> bytes = new HashMap<>();
+        try {
+            for (TableFile t : order) {
+                long n = 0;
+                for (String f : t.files()) {
+                    n += Files.size(dir.resolve(f));
+                }
+                bytes.put(t, n);
+            }
+        } catch (IOException e) {
+            throw PromoterException.failed("Unable to read backup " + dir + ": " + e + ". Nothing was loaded", e);
+        }
+        order.sort(Comparator.comparing((TableFile t) -> bytes.get(t)).reversed());
+        ConcurrentLinkedQueue<TableFile> queue = new ConcurrentLinkedQueue<>(order);
+        int workers = Math.max(1, Math.min(WORKERS, order.size()));
+        Workers.run(workers, "promoter-restore", queue, () -> {
+            try (Connection c = Connections.open(target)) {
+                PostgresCopyRows.pinSettings(c, false);
+                TableFile t;
+                while ((t = queue.poll()) != null) {
+                    long rows = load(c, dir, t);
+                    if (rows != t.rows()) {
+                        throw PromoterException.failed("Backup files " + t.files() + " of table " + t.table()
+                                + " held " + rows + " rows, " + LAYOUT + " says " + t.rows() + "." + partly, null);
+                    }
+                    progress.tableFinished(t.table(), rows, bytes.get(t));
+                }
+            }
+            return null;
+        }, cause -> PromoterException.failed("Unable to restore the data of " + dir + ": " + (cause instanceof
+                SQLException s ? Connections.describe(s) : String.valueOf(cause)) + "." + partly, cause));
     }
 
     private static void runRestore(Path pgRestore, ConnectionSpec target, String db, Path archive, String section,

@@ -133,9 +133,9 @@ class PostgresBackupToolTest {
 
         // binary COPY data goes only into the major version that wrote it
         Path layout = dir.resolve("b").resolve(PostgresCopyBackup.LAYOUT);
-        String written = Files.readString(layout);
-        int major = Integer.parseInt(written.replaceAll("(?s).*\"serverMajor\" : (\\d+).*", "$1"));
-        Files.writeString(layout, written.replace("\"serverMajor\" : " + major, "\"serverMajor\" : " + (major - 1)));
+        String json = Files.readString(layout);
+        int major = Integer.parseInt(json.replaceAll("(?s).*\"serverMajor\" : (\\d+).*", "$1"));
+        Files.writeString(layout, json.replace("\"serverMajor\" : " + major, "\"serverMajor\" : " + (major - 1)));
         Path pgRestore = new PostgresClientTools().find("pg_restore", major);
         assertThatThrownBy(() -> PostgresCopyBackup.restore(dir.resolve("b"), dbs.spec(second), pgRestore, ProgressListener.NONE))
                 .isInstanceOf(PromoterException.class)
