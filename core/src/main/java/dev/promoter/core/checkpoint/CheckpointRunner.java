@@ -108,7 +108,7 @@ public final class CheckpointRunner {
                 () -> timed("foreign keys valid", "foreign-key", () -> parallelStaging.withHandle(h ->
                         new ForeignKeyCheck(dialect).run(h, stagingTables))), pool);
         if (pool != null) {
-            SplitChecksums split = new SplitChecksums(introspector, parallelStaging, pool, workers);
+            SplitChecksums split = new SplitChecksums(introspector::checksumParts, parallelStaging, pool, workers);
             for (var e : snapshot.tables().entrySet()) {
                 String k = key(e.getKey().name());
                 TableRef st = stagingByName.get(k);

@@ -18,14 +18,20 @@ import java.util.concurrent.Executor;
  * blocks a pool thread: the pieces are chained, and the caller waits for {@link #start}'s future.
  */
 public final class SplitChecksums {
-    private final Introspector introspector;
+    /** How a table is cut into pieces: {@link Introspector#checksumParts} or anything of its shape. */
+    @FunctionalInterface
+    public interface Cutter {
+        List<ChecksumPart> cut(Handle handle, TableRef table, int parts);
+    }
+
+    private final Cutter cutter;
     private final Jdbi database;
     private final Executor pool;
     private final int parts;
 
     /** {@code parts}: the most pieces one table is cut into, normally the number of sessions. */
-    public SplitChecksums(Introspector introspector, Jdbi database, Executor pool, int parts) {
-        this.introspector = introspector;
+    public SplitChecksums(Cutter cutter, Jdbi database, Executor pool, int parts) {
+        this.cutter = cutter;
         this.database = database;
         this.pool = pool;
         this.parts = Math.max(1, parts);
@@ -60,7 +66,7 @@ public final class SplitChecksums {
      */
     public CompletableFuture<Timed> start(TableRef table) {
         return CompletableFuture.supplyAsync(() -> database.withHandle(h -> {
-                    List<ChecksumPart> pieces = introspector.checksumParts(h, table, parts);
+                    List<ChecksumPart> pieces = cutter.cut(h, table, parts);
                     if (pieces.isEmpty()) {
                         throw new IllegalStateException("the dialect cut table " + table + " into no pieces");
                     }

@@ -4,12 +4,8 @@ import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.Connections;
 import dev.promoter.core.db.Secret;
 import dev.promoter.core.spi.ChecksumPart;
-import dev.promoter.core.spi.CounterState;
-import dev.promoter.core.spi.Introspector;
-import dev.promoter.core.spi.SchemaModel;
 import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,42 +30,14 @@ class SplitChecksumsTest {
         pool.shutdownNow();
     }
 
-    /** An introspector that only cuts tables, into the pieces {@code cut} gives; nothing else is used here. */
-    private record PartsOnly(java.util.function.Function<TableRef, List<ChecksumPart>> cut) implements Introspector {
-        @Override
-        public List<ChecksumPart> checksumParts(Handle handle, TableRef table, int parts) {
-            return cut.apply(table);
-        }
-
-        @Override
-        public TableChecksum checksum(Handle handle, TableRef table) {
-            throw new AssertionError("the whole-table checksum is not used when the table is cut");
-        }
-
-        @Override
-        public List<TableRef> tables(Handle handle) {
-            throw new AssertionError();
-        }
-
-        @Override
-        public long rowCount(Handle handle, TableRef table) {
-            throw new AssertionError();
-        }
-
-        @Override
-        public List<CounterState> counters(Handle handle) {
-            throw new AssertionError();
-        }
-
-        @Override
-        public SchemaModel schema(Handle handle) {
-            throw new AssertionError();
-        }
+    /** A cutter into the pieces {@code cut} gives for a table. */
+    private static SplitChecksums.Cutter cutInto(java.util.function.Function<TableRef, List<ChecksumPart>> cut) {
+        return (handle, table, parts) -> cut.apply(table);
     }
 
     /** Pieces that each wait until all of them have started. */
-    private static Introspector meetingPieces(int pieces, CountDownLatch started) {
-        return new PartsOnly(table -> java.util.Collections.nCopies(pieces, h -> {
+    private static SplitChecksums.Cutter meetingPieces(int pieces, CountDownLatch started) {
+        return cutInto(table -> java.util.Collections.nCopies(pieces, h -> {
             started.countDown();
             boolean together;
             try {
@@ -98,7 +66,7 @@ class SplitChecksumsTest {
 
     @Test
     void aFailingPieceIsTheResultsError(@TempDir Path dir) throws Exception {
-        Introspector failing = new PartsOnly(table -> List.of(h -> TableChecksum.of(1, BigInteger.ONE), h -> {
+        SplitChecksums.Cutter failing = cutInto(table -> List.of(h -> TableChecksum.of(1, BigInteger.ONE), h -> {
             throw new IllegalStateException("piece two of " + table.display() + " failed");
         }));
         SplitChecksums.Timed t = new SplitChecksums(failing, h2(dir), pool, 2).start(new TableRef("PUBLIC", "T"))

@@ -113,7 +113,7 @@ final class PostgresBackupTool implements BackupTool {
         }
         Path pgRestore = tools.find("pg_restore", major);
         if (copyLayout) {
-            PostgresCopyBackup.restore(dir, target, pgRestore, progress);
+            PostgresCopyBackup.restore(dir, target, major, pgRestore, progress);
             return;
         }
         progress.message("Restoring " + archive + " into \"" + db + "\" with pg_restore (one transaction)");

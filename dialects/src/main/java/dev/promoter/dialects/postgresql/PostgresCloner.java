@@ -90,7 +90,7 @@ final class PostgresCloner implements Cloner {
                 // refusals that need no snapshot come before the freeze ends live's sessions
                 refuseExtensionConfigurationRows(c, server.liveDatabase());
                 if (request.backup() != null) {
-                    request.backup().ensureRoom(tablesBytes(c), "the size of live's tables");
+                    PostgresCopyBackup.ensureRoom(request.backup(), c);
                 }
             }
             int major = stagingAdmin.getMetaData().getDatabaseMajorVersion();
@@ -239,16 +239,6 @@ final class PostgresCloner implements Cloner {
         }
     }
 
-    /** Live's tables' size on disk with their TOAST data: the estimate of a backup of their rows. */
-    static long tablesBytes(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(sum(pg_table_size("
-                + "c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
-                + "AND c.relpersistence <> 't' AND " + PostgresIntrospector.USER_RELATION)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     static List<TableRef> largestFirst(Connection c) throws SQLException {
         List<TableRef> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
@@ -263,18 +253,8 @@ final class PostgresCloner implements Cloner {
 
     private static PostgresLargeObjects.Copied copyLargeObjects(Connection live, Connection staging, BackupWriter backup)
             throws SQLException, IOException {
-        if (backup == null) {
-            return PostgresLargeObjects.copy(live, staging, null);
-        }
-        PostgresLargeObjects.Copied copied;
-        try (PostgresCopyBackup.LargeObjectFile file = new PostgresCopyBackup.LargeObjectFile(
-                backup.create(PostgresCopyBackup.LARGE_OBJECTS))) {
-            copied = PostgresLargeObjects.copy(live, staging, file);
-        }
-        if (copied.objects() == 0) {
-            Files.delete(backup.path(PostgresCopyBackup.LARGE_OBJECTS));
-        }
-        return copied;
+        return backup == null ? PostgresLargeObjects.copy(live, staging, null)
+                : PostgresCopyBackup.writeLargeObjects(backup, f -> PostgresLargeObjects.copy(live, staging, f));
     }
 
     /**

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -126,12 +127,45 @@ final class PostgresCopyBackup {
         }
     }
 
+    /** Writes a backup's large objects with {@code export}; no file when there are none. */
+    static PostgresLargeObjects.Copied writeLargeObjects(BackupWriter backup, LargeObjectExport export)
+            throws SQLException, IOException {
+        PostgresLargeObjects.Copied copied;
+        try (LargeObjectFile file = new LargeObjectFile(backup.create(LARGE_OBJECTS))) {
+            copied = export.to(file);
+        }
+        if (copied.objects() == 0) {
+            Files.delete(backup.path(LARGE_OBJECTS));
+        }
+        return copied;
+    }
+
+    @FunctionalInterface
+    interface LargeObjectExport {
+        PostgresLargeObjects.Copied to(LargeObjectFile file) throws SQLException, IOException;
+    }
+
+    /** Refuses before anything is copied when the backup folder cannot hold live's tables. */
+    static void ensureRoom(BackupWriter backup, Connection live) throws SQLException {
+        backup.ensureRoom(tablesBytes(live), "the size of live's tables");
+    }
+
+    /** Live's tables' size on disk with their TOAST data: the estimate of a backup of their rows. */
+    private static long tablesBytes(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(sum(pg_table_size("
+                + "c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+                + "AND c.relpersistence <> 't' AND " + PostgresIntrospector.USER_RELATION)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     static boolean isCopyBackup(Path dir) {
         return Files.isRegularFile(dir.resolve(LAYOUT));
     }
 
-    /** Restores the backup in {@code dir} into the empty database {@code target}. */
-    static void restore(Path dir, ConnectionSpec target, Path pgRestore, ProgressListener progress) {
+    /** Restores the backup in {@code dir} into the empty database {@code target}, a PostgreSQL {@code targetMajor}. */
+    static void restore(Path dir, ConnectionSpec target, int targetMajor, Path pgRestore, ProgressListener progress) {
         String db = PostgresUrl.parse(target.url()).database();
         Layout layout;
         try {
@@ -142,12 +176,6 @@ final class PostgresCopyBackup {
         if (!LAYOUT_FORMAT.equals(layout.format())) {
             throw PromoterException.badInput(dir.resolve(LAYOUT) + " is of format " + layout.format() + ", this "
                     + "version reads " + LAYOUT_FORMAT + ": restore it with the Promoter version that wrote it");
-        }
-        int targetMajor;
-        try (Connection c = Connections.open(target)) {
-            targetMajor = c.getMetaData().getDatabaseMajorVersion();
-        } catch (SQLException e) {
-            throw Connections.unableToConnect(target, e);
         }
         if (targetMajor != layout.serverMajor()) {
             // binary COPY data is only promised to load into the major version that wrote it

@@ -12,11 +12,9 @@ import dev.promoter.core.spi.WriteFreeze;
 
 import dev.promoter.core.backup.BackupWriter;
 import dev.promoter.core.spi.ChecksumPart;
-import dev.promoter.core.spi.Introspector;
 import org.jdbi.v3.core.Handle;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -63,7 +61,7 @@ final class PostgresTemplateCloner {
         try (Connection admin = server.admin()) {
             if (request.backup() != null) {
                 try (Connection c = Connections.open(request.live())) {
-                    request.backup().ensureRoom(PostgresCloner.tablesBytes(c), "the size of live's tables");
+                    PostgresCopyBackup.ensureRoom(request.backup(), c);
                 }
             }
             if (request.freezeWrites()) {
@@ -145,14 +143,8 @@ final class PostgresTemplateCloner {
             Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
             Map<TableRef, TableChecksum> sums = checksums(request, files, splitBlocks);
             try (Connection c = Connections.open(request.staging())) {
-                PostgresLargeObjects.Copied objects;
-                try (PostgresCopyBackup.LargeObjectFile f = new PostgresCopyBackup.LargeObjectFile(
-                        backup.create(PostgresCopyBackup.LARGE_OBJECTS))) {
-                    objects = PostgresLargeObjects.export(c, f);
-                }
-                if (objects.objects() == 0) {
-                    Files.delete(backup.path(PostgresCopyBackup.LARGE_OBJECTS));
-                }
+                PostgresLargeObjects.Copied objects = PostgresCopyBackup.writeLargeObjects(backup,
+                        f -> PostgresLargeObjects.export(c, f));
                 PostgresCopyBackup.writeLayout(backup, PostgresCopyBackup.Layout.of(c,
                         new TreeMap<>(files).values().stream().toList(), PostgresCloner.readSequences(c),
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
@@ -180,8 +172,8 @@ final class PostgresTemplateCloner {
         }
         ExecutorService pool = Executors.newFixedThreadPool(request.parallelism(), r -> new Thread(r, "promoter-pg-checksum"));
         try {
-            Introspector reader = new BackupReader(request, tables, files, splitBlocks);
-            SplitChecksums split = new SplitChecksums(reader, Connections.jdbi(request.staging()), pool,
+            BackupReader reader = new BackupReader(request, tables, files, splitBlocks);
+            SplitChecksums split = new SplitChecksums(reader::checksumParts, Connections.jdbi(request.staging()), pool,
                     request.parallelism());
             Map<TableRef, CompletableFuture<SplitChecksums.Timed>> pending = new LinkedHashMap<>();
             tables.forEach(t -> pending.put(t, split.start(t)));
@@ -195,7 +187,7 @@ final class PostgresTemplateCloner {
                 sums.put(e.getKey(), sum.checksum());
             }
             if (files != null) {
-                ((BackupReader) reader).finish(sums);
+                reader.finish(sums);
             }
             return sums;
         } catch (InterruptedException e) {
@@ -210,12 +202,11 @@ final class PostgresTemplateCloner {
     }
 
     /**
-     * The introspector the template's checksums run through: tables of {@code splitBlocks} blocks per piece are
+     * How the template's checksums cut tables: tables of {@code splitBlocks} blocks per piece are
      * cut into pieces, and when a backup is written ({@code files} not null) each piece also writes its COPY
      * data to the table's backup files, whose names and shape are gathered for tables.json.
      */
-    private static final class BackupReader implements Introspector {
-        private final PostgresIntrospector base = new PostgresIntrospector();
+    private static final class BackupReader {
         private final BackupWriter backup;
         private final Map<TableRef, Integer> index = new java.util.HashMap<>();
         private final Map<TableRef, java.util.Set<String>> names = new ConcurrentHashMap<>();
@@ -234,8 +225,7 @@ final class PostgresTemplateCloner {
             }
         }
 
-        @Override
-        public List<ChecksumPart> checksumParts(Handle handle, TableRef table, int parts) {
+        List<ChecksumPart> checksumParts(Handle handle, TableRef table, int parts) {
             if (files == null) {
                 return PostgresIntrospector.checksumParts(handle.getConnection(), table, parts, splitBlocks);
             }
@@ -253,31 +243,6 @@ final class PostgresTemplateCloner {
                         tableFiles.add(name);
                         return backup.create(name);
                     });
-        }
-
-        @Override
-        public List<TableRef> tables(Handle handle) {
-            return base.tables(handle);
-        }
-
-        @Override
-        public long rowCount(Handle handle, TableRef table) {
-            return base.rowCount(handle, table);
-        }
-
-        @Override
-        public TableChecksum checksum(Handle handle, TableRef table) {
-            return base.checksum(handle, table);
-        }
-
-        @Override
-        public List<dev.promoter.core.spi.CounterState> counters(Handle handle) {
-            return base.counters(handle);
-        }
-
-        @Override
-        public dev.promoter.core.spi.SchemaModel schema(Handle handle) {
-            return base.schema(handle);
         }
 
         void finish(Map<TableRef, TableChecksum> sums) {

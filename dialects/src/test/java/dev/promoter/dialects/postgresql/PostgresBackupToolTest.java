@@ -137,7 +137,7 @@ class PostgresBackupToolTest {
         int major = Integer.parseInt(json.replaceAll("(?s).*\"serverMajor\" : (\\d+).*", "$1"));
         Files.writeString(layout, json.replace("\"serverMajor\" : " + major, "\"serverMajor\" : " + (major - 1)));
         Path pgRestore = new PostgresClientTools().find("pg_restore", major);
-        assertThatThrownBy(() -> PostgresCopyBackup.restore(dir.resolve("b"), dbs.spec(second), pgRestore, ProgressListener.NONE))
+        assertThatThrownBy(() -> PostgresCopyBackup.restore(dir.resolve("b"), dbs.spec(second), major, pgRestore, ProgressListener.NONE))
                 .isInstanceOf(PromoterException.class)
                 .hasMessageContaining("written by PostgreSQL " + (major - 1) + "; the target runs PostgreSQL " + major)
                 .hasMessageContaining("Nothing was restored");

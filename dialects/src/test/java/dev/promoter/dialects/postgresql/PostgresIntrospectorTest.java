@@ -116,7 +116,7 @@ class PostgresIntrospectorTest {
 
             ExecutorService pool = Executors.newFixedThreadPool(2);
             try {
-                SplitChecksums split = new SplitChecksums(in, Connections.jdbi(dbs.spec(db)), pool, 2);
+                SplitChecksums split = new SplitChecksums(in::checksumParts, Connections.jdbi(dbs.spec(db)), pool, 2);
                 SplitChecksums.Timed t = split.start(big).get();
                 assertThat(t.error()).isNull();
                 assertThat(t.checksum()).isEqualTo(whole);
