@@ -36,7 +36,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * end. Every reader joins that snapshot: pg_dump (the schema, {@code --snapshot}) and the copy workers
  * ({@code SET TRANSACTION SNAPSHOT}). Order: pre-data schema (one transaction); data (tables largest first on
  * {@code parallelism} workers, binary COPY streamed live to staging and hashed on the way, which is the
- * snapshot's checksum); large objects ({@link PostgresLargeObjects}); sequences; post-data (indexes,
+ * snapshot's checksum); the users' rows of extension configuration tables ({@link PostgresExtensionRows});
+ * large objects ({@link PostgresLargeObjects}); sequences; post-data (indexes,
  * constraints, triggers, materialized view refresh; {@code pg_restore --jobs} builds them in parallel).
  * ANALYZE runs after the migration, beside verify ({@link #refreshStatistics}).
  * <p>
@@ -86,10 +87,9 @@ final class PostgresCloner implements Cloner {
         Path schema = null;
         try (Connection stagingAdmin = Connections.open(request.staging())) {
             refuseNonEmpty(stagingAdmin, staging);
-            try (Connection c = Connections.open(request.live())) {
-                // refusals that need no snapshot come before the freeze ends live's sessions
-                refuseExtensionConfigurationRows(c, server.liveDatabase());
-                if (request.backup() != null) {
+            if (request.backup() != null) {
+                // before the freeze ends live's sessions
+                try (Connection c = Connections.open(request.live())) {
                     PostgresCopyBackup.ensureRoom(request.backup(), c);
                 }
             }
@@ -135,7 +135,6 @@ final class PostgresCloner implements Cloner {
             }
             Instant takenAt = Instant.now();
             lockTables(coordinator, request);
-            refuseExtensionConfigurationRows(coordinator, server.liveDatabase()); // again, in the snapshot itself
             String watermark = counters.withFiles(coordinator).encode();
             progress.message("Snapshot " + snapshotId + " of \"" + server.liveDatabase() + "\" taken at " + takenAt);
 
@@ -148,6 +147,8 @@ final class PostgresCloner implements Cloner {
             BackupWriter backup = request.backup();
             Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
             Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, largestFirst(coordinator), files, progress);
+            List<PostgresExtensionRows.Copied> extensionRows = PostgresExtensionRows.copy(coordinator, stagingAdmin, backup);
+            reportExtensionRows(extensionRows, progress);
             PostgresLargeObjects.Copied objects = copyLargeObjects(coordinator, stagingAdmin, backup);
             if (objects.objects() > 0) {
                 progress.message("Copied " + objects.objects() + " large object(s), " + objects.bytes()
@@ -156,7 +157,7 @@ final class PostgresCloner implements Cloner {
             List<PostgresCopyBackup.SequenceValue> sequences = copySequences(coordinator, stagingAdmin);
             if (backup != null) {
                 PostgresCopyBackup.writeLayout(backup, PostgresCopyBackup.Layout.of(coordinator,
-                        new TreeMap<>(files).values().stream().toList(), sequences,
+                        new TreeMap<>(files).values().stream().toList(), extensionRows, sequences,
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
             }
             restore(pgRestore, request.staging(), staging, schema, "post-data", "--jobs=" + request.parallelism());
@@ -177,51 +178,24 @@ final class PostgresCloner implements Cloner {
         }
     }
 
+    /** Says which extension configuration tables had users' rows carried, and how many. */
+    static void reportExtensionRows(List<PostgresExtensionRows.Copied> copied, ProgressListener progress) {
+        List<String> carried = copied.stream().filter(c -> c.checksum().rows() > 0)
+                .map(c -> c.config().display() + " (" + c.checksum().rows() + " rows)").toList();
+        if (!carried.isEmpty()) {
+            progress.message("Carried the users' rows of extension configuration tables: " + String.join("; ", carried));
+        }
+    }
+
     /**
-     * An extension's configuration tables ({@code pg_extension_config_dump}: pg_partman's part_config, PostGIS's
-     * spatial_ref_sys, ...) belong to the extension, so CREATE EXTENSION in staging makes them with only the
-     * extension's own rows; the rows a user added (those the table's dump condition selects, which pg_dump
-     * dumps) are not copied by this clone. Refuses, before anything is copied, when the snapshot holds any.
+     * ACCESS SHARE on every table and extension configuration table, as pg_dump takes: DDL on live waits until
+     * the clone ends.
      */
-    private static void refuseExtensionConfigurationRows(Connection snapshot, String live) throws SQLException {
-        List<String> found = extensionConfigurationRows(snapshot);
-        if (!found.isEmpty()) {
-            throw PromoterException.refused("Live \"" + live + "\" has rows in extension configuration tables that "
-                    + "the online clone does not copy: " + String.join("; ", found) + ". CREATE EXTENSION in staging "
-                    + "would make them without these rows. Use --clone-strategy template (the server copies the "
-                    + "files, so they are carried), or move the rows elsewhere. Nothing was copied");
-        }
-    }
-
-    /** The extension configuration tables holding rows pg_dump would dump, each with its extension and count. */
-    static List<String> extensionConfigurationRows(Connection snapshot) throws SQLException {
-        List<String> found = new ArrayList<>();
-        try (Statement st = snapshot.createStatement(); ResultSet rs = st.executeQuery("SELECT e.extname, n.nspname, "
-                + "c.relname, coalesce(x.cond, '') FROM pg_extension e "
-                + "CROSS JOIN LATERAL unnest(e.extconfig, e.extcondition) AS x(cfg, cond) "
-                + "JOIN pg_class c ON c.oid = x.cfg JOIN pg_namespace n ON n.oid = c.relnamespace "
-                + "WHERE c.relkind IN ('r', 'p') ORDER BY 1, 2, 3")) {
-            while (rs.next()) {
-                TableRef t = new TableRef(rs.getString(2), rs.getString(3));
-                // the condition is the extension's own SQL text, run as pg_dump runs it
-                try (Statement count = snapshot.createStatement(); ResultSet n = count.executeQuery(
-                        "SELECT count(*) FROM ONLY " + PostgresIntrospector.qualified(t) + " " + rs.getString(4))) {
-                    n.next();
-                    if (n.getLong(1) > 0) {
-                        found.add(t.display() + " of extension " + rs.getString(1) + " (" + n.getLong(1) + " rows)");
-                    }
-                }
-            }
-        }
-        return found;
-    }
-
-    /** ACCESS SHARE on every table, as pg_dump takes: DDL on live waits until the clone ends. */
     private static void lockTables(Connection c, CloneRequest request) throws SQLException {
         List<String> names = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
-                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND "
-                + PostgresIntrospector.USER_RELATION)) {
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND ("
+                + PostgresIntrospector.USER_RELATION + " OR " + EXTENSION_CONFIGURATION + ")")) {
             while (rs.next()) {
                 names.add(PostgresIntrospector.qualified(new TableRef(rs.getString(1), rs.getString(2))));
             }
@@ -315,11 +289,15 @@ final class PostgresCloner implements Cloner {
         return values;
     }
 
-    /** Every user sequence's position as the connection sees it. */
+    /** A relation an extension marked with pg_extension_config_dump (its rows or position are the users'). */
+    static final String EXTENSION_CONFIGURATION = "c.oid IN (SELECT unnest(extconfig) FROM pg_extension)";
+
+    /** Every user sequence's and extension configuration sequence's position as the connection sees it. */
     static List<PostgresCopyBackup.SequenceValue> readSequences(Connection c) throws SQLException {
         List<TableRef> seqs = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
-                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + PostgresIntrospector.USER_RELATION)) {
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND (" + PostgresIntrospector.USER_RELATION
+                + " OR " + EXTENSION_CONFIGURATION + ")")) {
             while (rs.next()) {
                 seqs.add(new TableRef(rs.getString(1), rs.getString(2)));
             }

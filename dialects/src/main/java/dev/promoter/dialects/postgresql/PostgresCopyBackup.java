@@ -41,11 +41,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *   <li>{@code data/NNNN.copy}: one table's rows exactly as {@code COPY ... TO STDOUT} sent them (binary format,
  *       or text for the few tables the clone copies as text), loadable with {@code COPY ... FROM};</li>
  *   <li>{@code large-objects.bin}: large objects as chunks (oid, offset, length, bytes; big-endian);</li>
+ *   <li>{@code data/extension-NNNN.copy}: the users' rows of one extension configuration table
+ *       ({@link PostgresExtensionRows});</li>
  *   <li>{@code tables.json} ({@link Layout}): which file holds which table, its COPY columns and format, its
  *       row count, and the sequence positions.</li>
  * </ul>
  * Restore: pre-data, every table's files through {@code COPY ... FROM STDIN (FREEZE)} with the copy's session
- * settings (tables on several sessions at once, largest first), large objects, sequences, then post-data
+ * settings (tables on several sessions at once, largest first), the extension configuration rows (appended to
+ * those CREATE EXTENSION made), large objects, sequences, then post-data
  * ({@code pg_restore --jobs}). Unlike a pg_dump archive it is not one transaction:
  * a failed restore leaves the target partly restored (it must be dropped and created again).
  */
@@ -61,13 +64,21 @@ final class PostgresCopyBackup {
     private PostgresCopyBackup() {
     }
 
-    /** The table files, sequences and large objects of one backup (tables.json). */
-    record Layout(String format, int serverMajor, List<TableFile> tables, List<SequenceValue> sequences,
-                  String largeObjects) {
-        static Layout of(Connection source, List<TableFile> tables, List<SequenceValue> sequences, String largeObjects)
-                throws SQLException {
-            return new Layout(LAYOUT_FORMAT, source.getMetaData().getDatabaseMajorVersion(), tables, sequences,
-                    largeObjects);
+    /**
+     * The table files, sequences and large objects of one backup (tables.json). {@code extensionRows} are the
+     * users' rows of extensions' configuration tables ({@link PostgresExtensionRows}), appended on restore to the
+     * rows pre-data's CREATE EXTENSION makes (absent in backups written before they were carried: none).
+     */
+    record Layout(String format, int serverMajor, List<TableFile> tables, List<TableFile> extensionRows,
+                  List<SequenceValue> sequences, String largeObjects) {
+        static Layout of(Connection source, List<TableFile> tables, List<PostgresExtensionRows.Copied> extensionRows,
+                         List<SequenceValue> sequences, String largeObjects) throws SQLException {
+            return new Layout(LAYOUT_FORMAT, source.getMetaData().getDatabaseMajorVersion(), tables,
+                    extensionRows.stream().map(PostgresExtensionRows.Copied::file).toList(), sequences, largeObjects);
+        }
+
+        List<TableFile> extensionRowsOrNone() {
+            return extensionRows == null ? List.of() : extensionRows;
         }
     }
 
@@ -86,6 +97,11 @@ final class PostgresCopyBackup {
 
     static String dataFile(int index) {
         return String.format("data/%04d.copy", index);
+    }
+
+    /** The dumped rows of the {@code index}-th extension configuration table. */
+    static String extensionFile(int index) {
+        return String.format("data/extension-%04d.copy", index);
     }
 
     /** Piece {@code piece} (from 0) of {@code pieces} of table file {@code index}. */
@@ -190,6 +206,18 @@ final class PostgresCopyBackup {
         runRestore(pgRestore, target, db, schema, "pre-data", "--single-transaction");
         loadTables(dir, target, layout.tables(), partly, progress);
         try (Connection c = Connections.open(target)) {
+            PostgresCopyRows.pinSettings(c, false);
+            for (TableFile t : layout.extensionRowsOrNone()) {
+                long rows = load(c, dir, t, true);
+                if (rows != t.rows()) {
+                    throw PromoterException.failed("Backup file " + t.files() + " of configuration table " + t.table()
+                            + " held " + rows + " rows, " + LAYOUT + " says " + t.rows() + "." + partly, null);
+                }
+            }
+            if (!layout.extensionRowsOrNone().isEmpty()) {
+                progress.message("Restored the users' rows of " + layout.extensionRowsOrNone().size()
+                        + " extension configuration table(s)");
+            }
             if (layout.largeObjects() != null) {
                 long n = loadLargeObjects(c, dir.resolve(layout.largeObjects()));
                 progress.message("Restored " + n + " large object(s)");
@@ -239,7 +267,7 @@ final class PostgresCopyBackup {
                 PostgresCopyRows.pinSettings(c, false);
                 TableFile t;
                 while ((t = queue.poll()) != null) {
-                    long rows = load(c, dir, t);
+                    long rows = load(c, dir, t, false);
                     if (rows != t.rows()) {
                         throw PromoterException.failed("Backup files " + t.files() + " of table " + t.table()
                                 + " held " + rows + " rows, " + LAYOUT + " says " + t.rows() + "." + partly, null);
@@ -260,8 +288,11 @@ final class PostgresCopyBackup {
                         "--dbname=" + PostgresClientTools.conninfoDbname(db), archive.toString())));
     }
 
-    /** One table's files into the table, truncated in the same transaction so that the rows land frozen. */
-    private static long load(Connection c, Path dir, TableFile t) throws SQLException, IOException {
+    /**
+     * One table's files into the table, truncated in the same transaction so that the rows land frozen; with
+     * {@code append}, added to the rows the table has (an extension's configuration table).
+     */
+    private static long load(Connection c, Path dir, TableFile t, boolean append) throws SQLException, IOException {
         String q = PostgresIntrospector.qualified(t.table());
         String columns = t.columns().isEmpty() ? "" : " (" + String.join(", ", checkedNames(t.columns())) + ")";
         String format = switch (t.copyFormat()) {
@@ -271,14 +302,16 @@ final class PostgresCopyBackup {
         };
         c.setAutoCommit(false);
         try {
-            try (Statement st = c.createStatement()) {
-                st.execute("TRUNCATE ONLY " + q);
+            if (!append) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("TRUNCATE ONLY " + q);
+                }
             }
             long rows = 0;
             byte[] buf = new byte[64 << 10];
             for (String f : t.files()) {
                 CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                        "COPY " + q + columns + " FROM STDIN (FORMAT " + format + ", FREEZE)");
+                        "COPY " + q + columns + " FROM STDIN (FORMAT " + format + (append ? ")" : ", FREEZE)"));
                 try (InputStream is = Files.newInputStream(dir.resolve(f))) {
                     for (int n = is.read(buf); n >= 0; n = is.read(buf)) {
                         in.writeToCopy(buf, 0, n);

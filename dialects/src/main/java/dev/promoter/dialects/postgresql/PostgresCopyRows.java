@@ -104,6 +104,20 @@ final class PostgresCopyRows {
                 + " WHERE " + blocks.predicate() + ") TO STDOUT (FORMAT " + format + ")";
     }
 
+    /**
+     * The rows an extension's configuration table dumps: those its {@code condition} selects (the extension's own
+     * SQL text from {@code pg_extension.extcondition}, run as pg_dump runs it; empty for every row).
+     */
+    String copyOut(TableRef table, String condition) {
+        return "COPY (SELECT " + String.join(", ", names) + " FROM ONLY " + PostgresIntrospector.qualified(table)
+                + (condition.isBlank() ? "" : " " + condition) + ") TO STDOUT (FORMAT " + format + ")";
+    }
+
+    /** Appends to the rows already there (no FREEZE: the table was not created in this transaction). */
+    String copyInAppend(TableRef table) {
+        return "COPY " + PostgresIntrospector.qualified(table) + columnList() + " FROM STDIN (FORMAT " + format + ")";
+    }
+
     private String columnList() {
         return names.isEmpty() ? "" : " (" + String.join(", ", names) + ")";
     }
@@ -157,12 +171,26 @@ final class PostgresCopyRows {
             throws SQLException, IOException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
-        CopyOut out = null;
         try {
             pinSettings(c, true);
             PostgresCopyRows rows = of(c, table);
-            Hash hash = rows.hash();
-            out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(blocks == null ? rows.copyOut(table) : rows.copyOut(table, blocks));
+            return rows.read(c, blocks == null ? rows.copyOut(table) : rows.copyOut(table, blocks), table, copyTo);
+        } finally {
+            if (autoCommit) {
+                c.commit();
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
+     * The checksum of the rows the {@code COPY ... TO STDOUT} statement {@code sql} sends (one of this shape's), read
+     * in the connection's current transaction; when {@code copyTo} is not null the data also goes there as sent.
+     */
+    TableChecksum read(Connection c, String sql, TableRef table, OutputStream copyTo) throws SQLException, IOException {
+        Hash hash = hash();
+        CopyOut out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+        try {
             byte[] message;
             while ((message = out.readFromCopy()) != null) {
                 hash.accept(message);
@@ -172,12 +200,8 @@ final class PostgresCopyRows {
             }
             return hash.checksum(out.getHandledRowCount(), table);
         } finally {
-            if (out != null && out.isActive()) {
+            if (out.isActive()) {
                 out.cancelCopy();
-            }
-            if (autoCommit) {
-                c.commit();
-                c.setAutoCommit(true);
             }
         }
     }

@@ -110,43 +110,31 @@ final class PostgresTemplateCloner {
 
     /**
      * The checksums, and the run's backup written from the same reads of the copy (which is live's state): the
-     * copy layout of {@link PostgresCopyBackup}, with the schema dumped from the copy beside the reads. When an
-     * extension's configuration table holds rows that layout would not carry, the backup is a whole pg_dump
-     * archive of the copy instead, as {@code promote backup} writes.
+     * copy layout of {@link PostgresCopyBackup}, with the schema dumped from the copy beside the reads, and the
+     * users' rows of extension configuration tables read from the copy ({@link PostgresExtensionRows}).
      */
     private static Map<TableRef, TableChecksum> checksumsAndBackup(CloneRequest request, PostgresClientTools tools,
                                                                    ProgressListener progress, long splitBlocks)
             throws SQLException, IOException {
         BackupWriter backup = request.backup();
         String staging = PostgresUrl.parse(request.staging().url()).database();
-        List<String> configRows;
         Path pgDump;
         try (Connection c = Connections.open(request.staging())) {
-            configRows = PostgresCloner.extensionConfigurationRows(c);
             pgDump = tools.find("pg_dump", c.getMetaData().getDatabaseMajorVersion());
         }
-        List<String> dumpArgs = configRows.isEmpty()
-                ? List.of(pgDump.toString(), "--format=custom", "--section=pre-data", "--section=post-data", "--no-sync",
-                        "--file=" + backup.path(PostgresCopyBackup.SCHEMA))
-                : List.of(pgDump.toString(), "--format=custom", "--compress=1", "--no-sync",
-                        "--file=" + backup.path(PostgresBackupTool.ARCHIVE));
-        if (!configRows.isEmpty()) {
-            progress.message("The backup is a pg_dump archive of the copy: extension configuration tables hold rows ("
-                    + String.join("; ", configRows) + ")");
-        }
+        List<String> dumpArgs = List.of(pgDump.toString(), "--format=custom", "--section=pre-data",
+                "--section=post-data", "--no-sync", "--file=" + backup.path(PostgresCopyBackup.SCHEMA));
         CompletableFuture<Void> dump = CompletableFuture.runAsync(() -> PostgresClientTools.run("dump \"" + staging
                 + "\" (the copy of live) into the backup", PostgresClientTools.builder(request.staging(), dumpArgs)), DUMPER);
         try {
-            if (!configRows.isEmpty()) {
-                return checksums(request, null, splitBlocks);
-            }
             Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
             Map<TableRef, TableChecksum> sums = checksums(request, files, splitBlocks);
             try (Connection c = Connections.open(request.staging())) {
+                List<PostgresExtensionRows.Copied> extensionRows = PostgresExtensionRows.copy(c, null, backup);
                 PostgresLargeObjects.Copied objects = PostgresCopyBackup.writeLargeObjects(backup,
                         f -> PostgresLargeObjects.export(c, f));
                 PostgresCopyBackup.writeLayout(backup, PostgresCopyBackup.Layout.of(c,
-                        new TreeMap<>(files).values().stream().toList(), PostgresCloner.readSequences(c),
+                        new TreeMap<>(files).values().stream().toList(), extensionRows, PostgresCloner.readSequences(c),
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
             }
             return sums;

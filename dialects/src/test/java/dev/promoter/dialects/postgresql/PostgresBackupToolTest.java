@@ -186,25 +186,32 @@ class PostgresBackupToolTest {
     }
 
     @Test
-    void theTemplateBackupIsAWholeDumpWhenExtensionConfigurationRowsExist(@TempDir Path dir) throws Exception {
+    void bothBackupLayoutsCarryTheUsersRowsOfExtensionConfigurationTables(@TempDir Path dir) throws Exception {
         String live = dbs.create("pg_bak_live");
-        // an extension configuration table, as pg_extension_config_dump('cfg', '') would mark it, with a user's row
-        dbs.exec(live, "CREATE EXTENSION hstore; CREATE TABLE cfg (id int); ALTER EXTENSION hstore ADD TABLE cfg; "
-                + "UPDATE pg_extension SET extconfig = ARRAY['cfg'::regclass::oid], extcondition = ARRAY[''] "
-                + "WHERE extname = 'hstore'; INSERT INTO cfg VALUES (7); CREATE TABLE app (id int); INSERT INTO app VALUES (1)");
-        String staging = dbs.track(dbs.create("pg_bak_stg"));
-        BackupWriter writer = Backups.prepare(dir.resolve("b"));
-        java.util.List<String> messages = new java.util.ArrayList<>();
-        PostgresTemplateCloner.cloneByTemplate(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
-                Duration.ofSeconds(5), CloneStrategy.TEMPLATE, writer), new PostgresClientTools(), new ProgressListener() {
-                    @Override
-                    public void message(String text) {
-                        messages.add(text);
-                    }
-                }, 1);
-        assertThat(dir.resolve("b").resolve(PostgresBackupTool.ARCHIVE)).isNotEmptyFile();
-        assertThat(dir.resolve("b").resolve(PostgresCopyBackup.LAYOUT)).doesNotExist();
-        assertThat(messages).anyMatch(m -> m.contains("pg_dump archive of the copy") && m.contains("public.cfg"));
-        assertThat(dbs.queryString(staging, "SELECT id FROM cfg")).isEqualTo("7");
+        PostgresClonerTest.withExtensionRows(dbs, live);
+        String expected = dbs.queryString(live, PostgresClonerTest.EXTENSION_ROWS);
+        Backups backups = new Backups(dialect.backupTool(), Clock.systemUTC());
+        for (CloneStrategy strategy : CloneStrategy.values()) {
+            Path folder = dir.resolve(strategy.name());
+            String staging = dbs.track(dbs.create("pg_bak_stg"));
+            BackupWriter writer = Backups.prepare(folder);
+            CloneRequest request = new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false, Duration.ofSeconds(5),
+                    strategy, writer);
+            Snapshot snap = strategy == CloneStrategy.TEMPLATE
+                    ? PostgresTemplateCloner.cloneByTemplate(request, new PostgresClientTools(), ProgressListener.NONE, 1)
+                    : dialect.cloner().cloneDatabase(request, ProgressListener.NONE);
+            assertThat(dbs.queryString(staging, PostgresClonerTest.EXTENSION_ROWS)).as(strategy.name()).isEqualTo(expected);
+            Map<TableRef, Long> rows = new TreeMap<>();
+            snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+            BackupManifest m = backups.seal(writer, live, "postgresql", "fixture", "1.0.0", rows);
+            assertThat(m.files()).extracting(BackupManifest.FileEntry::path).as(strategy.name())
+                    .contains(PostgresCopyBackup.LAYOUT, PostgresCopyBackup.extensionFile(1), PostgresCopyBackup.extensionFile(2))
+                    .doesNotContain(PostgresBackupTool.ARCHIVE);
+
+            String target = dbs.create("pg_bak_restored");
+            backups.restore(folder, dbs.spec(target), ProgressListener.NONE);
+            assertThat(dbs.queryString(target, PostgresClonerTest.EXTENSION_ROWS)).as(strategy.name()).isEqualTo(expected);
+            assertThat(dbs.queryString(target, "SELECT count(*) FROM app")).isEqualTo("1");
+        }
     }
 }

@@ -190,38 +190,47 @@ class PostgresClonerTest {
         }
     }
 
+    /** The users' rows of an extension's configuration tables, and its configuration sequence, as live has them. */
+    static final String EXTENSION_ROWS = "SELECT (SELECT string_agg(id || '=' || name || ':' || coalesce(value::text, 'null') "
+            + "|| ':' || builtin, ', ' ORDER BY id) FROM fixture_settings) || ' / ' || (SELECT string_agg(job || ' ' "
+            + "|| schedule || ' ' || coalesce(md5(payload), 'null'), ', ' ORDER BY job) FROM fixture_jobs) || ' / ' "
+            + "|| (SELECT last_value || ' ' || is_called FROM fixture_settings_id_seq)";
+
+    /** Live with the fixture extension: two builtin settings, two users' settings (one deleted after), two jobs. */
+    static void withExtensionRows(PostgresTestDatabases dbs, String live) throws Exception {
+        PostgresFixtureExtension.ensureInstalled(dbs);
+        dbs.exec(live, "CREATE EXTENSION " + PostgresFixtureExtension.NAME + "; "
+                + "INSERT INTO fixture_settings (name, value) VALUES ('tenant', '{\"a\": [1, 2]}'), ('gone', NULL), "
+                + "('owner é', NULL); DELETE FROM fixture_settings WHERE name = 'gone'; "
+                + "INSERT INTO fixture_jobs VALUES ('vacuum', '0 3 * * *', NULL), ('report', '@hourly', '\\x00ff'::bytea); "
+                + "CREATE TABLE app (id int PRIMARY KEY); INSERT INTO app VALUES (1)");
+    }
+
     @Test
-    void refusesRowsInAnExtensionsConfigurationTableBeforeCopyingAnything() throws Exception {
+    void carriesTheUsersRowsOfExtensionConfigurationTables() throws Exception {
         String live = dbs.create("pg_clone_live");
-        // an extension configuration table, as pg_extension_config_dump('cfg', 'WHERE id > 1') would mark it
-        dbs.exec(live, "CREATE EXTENSION hstore; CREATE TABLE cfg (id int, v text); ALTER EXTENSION hstore ADD TABLE cfg; "
-                + "UPDATE pg_extension SET extconfig = ARRAY['cfg'::regclass::oid], extcondition = ARRAY['WHERE id > 1'] "
-                + "WHERE extname = 'hstore'; INSERT INTO cfg VALUES (1, 'the extension''s own'); "
-                + "CREATE TABLE app (id int); INSERT INTO app VALUES (1)");
+        withExtensionRows(dbs, live);
+        String expected = dbs.queryString(live, EXTENSION_ROWS);
+        assertThat(expected).isEqualTo("1=retention:\"7 days\":true, 2=batch:500:true, 3=tenant:{\"a\": [1, 2]}:false, "
+                + "5=owner é:null:false / report @hourly " + dbs.queryString(live, "SELECT md5('\\x00ff'::bytea)")
+                + ", vacuum 0 3 * * * null / 5 true");
         String staging = dbs.create("pg_clone_stg");
-        CloneRequest request = new CloneRequest(dbs.spec(live), dbs.spec(staging), 1, false, Duration.ofSeconds(5));
+        java.util.List<String> messages = new java.util.ArrayList<>();
+        Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
+                Duration.ofSeconds(5)), new ProgressListener() {
+                    @Override
+                    public void message(String text) {
+                        messages.add(text);
+                    }
+                });
 
-        // only the extension's own row (outside the dump condition): nothing a clone would lose
-        dialect.cloner().cloneDatabase(request, ProgressListener.NONE);
-        assertThat(dbs.queryString(staging, "SELECT count(*) FROM app")).isEqualTo("1");
-
-        dbs.exec(live, "INSERT INTO cfg VALUES (2, 'a user''s')");
-        String staging2 = dbs.create("pg_clone_stg");
-        assertThatThrownBy(() -> dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging2), 1,
-                false, Duration.ofSeconds(5)), ProgressListener.NONE))
-                .isInstanceOf(dev.promoter.core.PromoterException.class)
-                .hasMessageContaining("public.cfg of extension hstore (1 rows)")
-                .hasMessageContaining("--clone-strategy template")
-                .extracting(e -> ((dev.promoter.core.PromoterException) e).outcome())
-                .isEqualTo(dev.promoter.core.Outcome.REFUSED);
-        assertThat(dbs.queryString(staging2, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
-                .isEqualTo("0");
-        // with the write freeze asked for, the refusal comes before it: live's sessions are not ended
-        try (Connection app = dbs.open(live); Statement st = app.createStatement()) {
-            assertThatThrownBy(() -> dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging2), 1,
-                    true, Duration.ofSeconds(5)), ProgressListener.NONE)).hasMessageContaining("public.cfg");
-            st.execute("INSERT INTO app VALUES (2)");
-        }
+        // the builtin rows once (made by CREATE EXTENSION), the users' rows with their ids, the sequence where it was
+        assertThat(dbs.queryString(staging, EXTENSION_ROWS)).isEqualTo(expected);
+        assertThat(dbs.queryString(staging, "SELECT nextval('fixture_settings_id_seq')")).isEqualTo("6");
+        assertThat(messages).anyMatch(m -> m.contains("public.fixture_settings of extension promoter_fixture (2 rows)")
+                && m.contains("public.fixture_jobs of extension promoter_fixture (2 rows)"));
+        // they are the extension's, not user tables: the app's tables are what the checksums cover
+        assertThat(snap.tables()).containsOnlyKeys(new TableRef("public", "app"));
     }
 
     @Test
