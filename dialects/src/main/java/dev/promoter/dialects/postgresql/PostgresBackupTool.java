@@ -116,10 +116,17 @@ final class PostgresBackupTool implements BackupTool {
             PostgresCopyBackup.restore(dir, target, major, pgRestore, progress);
             return;
         }
-        progress.message("Restoring " + archive + " into \"" + db + "\" with pg_restore (one transaction)");
-        PostgresClientTools.run("restore " + archive + " into database \"" + db + "\" (nothing was restored: it runs "
-                + "in one transaction; the target must be empty and the owning roles must exist)",
-                PostgresClientTools.builder(target, List.of(pgRestore.toString(), "--exit-on-error",
-                        "--single-transaction", "--dbname=" + PostgresClientTools.conninfoDbname(db), archive.toString())));
+        List<String> command = new java.util.ArrayList<>(List.of(pgRestore.toString(), "--exit-on-error",
+                "--dbname=" + PostgresClientTools.conninfoDbname(db)));
+        ProcessBuilder pb = PostgresClientTools.builder(target, command);
+        boolean oneTransaction = PostgresClientTools.restoreTransactions(pgRestore, archive, command, pb);
+        command.add(archive.toString());
+        pb.command(command);
+        progress.message("Restoring " + archive + " into \"" + db + "\" with pg_restore (" + (oneTransaction
+                ? "one transaction" : "an entry per transaction: it creates more than "
+                + PostgresClientTools.LARGE_OBJECTS_PER_TRANSACTION + " large objects, more locks than one transaction may hold") + ")");
+        PostgresClientTools.run("restore " + archive + " into database \"" + db + "\" (" + (oneTransaction
+                ? "nothing was restored: it runs in one transaction" : "the target is partly restored: drop it and "
+                + "create it again") + "; the target must be empty and the owning roles must exist)", pb);
     }
 }

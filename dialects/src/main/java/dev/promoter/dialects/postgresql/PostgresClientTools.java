@@ -85,6 +85,76 @@ final class PostgresClientTools {
         return pb;
     }
 
+    /**
+     * The most large objects a pg_restore creates in one transaction. Each large object's entry locks the object
+     * until commit, and the server's lock table (max_locks_per_transaction x max_connections, 6400 by default,
+     * shared by every session) runs out far below 100 000 of them: "out of shared memory".
+     */
+    static final long LARGE_OBJECTS_PER_TRANSACTION = 1000;
+    private static final Pattern LARGE_OBJECT_ENTRY = Pattern.compile("(?m)^\\d+; 2613 \\d+ BLOB( METADATA)? ");
+
+    /**
+     * The pg_restore options for a restore of {@code archive}: {@code --single-transaction}, unless the archive
+     * creates more than {@link #LARGE_OBJECTS_PER_TRANSACTION} large objects; then none (each entry commits on its
+     * own) and {@code synchronous_commit = off} for the restoring session, so that those commits do not each wait
+     * for the disk. Returns whether the restore is one transaction.
+     */
+    static boolean restoreTransactions(Path pgRestore, Path archive, List<String> command, ProcessBuilder pb) {
+        if (largeObjects(pgRestore, archive) <= LARGE_OBJECTS_PER_TRANSACTION) {
+            command.add("--single-transaction");
+            return true;
+        }
+        String options = pb.environment().getOrDefault("PGOPTIONS", "");
+        pb.environment().put("PGOPTIONS", (options.isBlank() ? "" : options + " ") + "-c synchronous_commit=off");
+        return false;
+    }
+
+    /** The large objects {@code archive} creates, from its table of contents (from PostgreSQL 17 on an entry holds up to 1000). */
+    static long largeObjects(Path pgRestore, Path archive) {
+        ProcessBuilder pb = new ProcessBuilder(pgRestore.toString(), "--list", archive.toString());
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            CompletableFuture<String> err = stderr(p);
+            String toc = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw PromoterException.failed("Unable to read the table of contents of " + archive + ": "
+                        + pgRestore + " --list exited with " + p.exitValue() + ": " + err.join().strip(), null);
+            }
+            long n = 0;
+            Matcher m = LARGE_OBJECT_ENTRY.matcher(toc);
+            while (m.find()) {
+                n += m.group(1) == null ? 1 : 1000;
+            }
+            return n;
+        } catch (IOException e) {
+            throw PromoterException.failed("Unable to read the table of contents of " + archive + ": cannot start "
+                    + pgRestore + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PromoterException.failed("Interrupted while reading the table of contents of " + archive, e);
+        }
+    }
+
+    /**
+     * Restores {@code section} ({@code pre-data}: in one transaction when {@link #restoreTransactions} allows;
+     * {@code post-data}: on {@code jobs} sessions) of {@code archive} into database {@code db}.
+     */
+    static void restoreSection(Path pgRestore, ConnectionSpec target, String db, Path archive, String section, int jobs,
+                               String what) {
+        List<String> command = new ArrayList<>(List.of(pgRestore.toString(), "--section=" + section, "--exit-on-error",
+                "--dbname=" + conninfoDbname(db)));
+        ProcessBuilder pb = builder(target, command);
+        if (section.equals("post-data")) {
+            command.add("--jobs=" + jobs);
+        } else {
+            restoreTransactions(pgRestore, archive, command, pb);
+        }
+        command.add(archive.toString());
+        pb.command(command);
+        run(what, pb);
+    }
+
     /** Runs a command to its end; fails with its error output when it exits non-zero. */
     static void run(String what, ProcessBuilder pb) {
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);

@@ -143,7 +143,7 @@ final class PostgresCloner implements Cloner {
                     List.of(pgDump.toString(), "--format=custom", "--section=pre-data", "--section=post-data",
                             "--snapshot=" + snapshotId, "--lock-wait-timeout=" + request.lockTimeout().toMillis(),
                             "--no-sync", "--file=" + schema)));
-            restore(pgRestore, request.staging(), staging, schema, "pre-data", "--single-transaction");
+            restore(pgRestore, request.staging(), staging, schema, "pre-data", request.parallelism());
             BackupWriter backup = request.backup();
             Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
             Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, largestFirst(coordinator), files, progress);
@@ -160,7 +160,7 @@ final class PostgresCloner implements Cloner {
                         new TreeMap<>(files).values().stream().toList(), extensionRows, sequences,
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
             }
-            restore(pgRestore, request.staging(), staging, schema, "post-data", "--jobs=" + request.parallelism());
+            restore(pgRestore, request.staging(), staging, schema, "post-data", request.parallelism());
             coordinator.commit();
             return Snapshot.of(takenAt, watermark, sums, freeze);
         }
@@ -313,10 +313,9 @@ final class PostgresCloner implements Cloner {
         return out;
     }
 
-    private void restore(Path pgRestore, ConnectionSpec target, String name, Path archive, String section, String mode) {
-        PostgresClientTools.run("restore the " + section + " schema into \"" + name + "\"",
-                PostgresClientTools.builder(target, List.of(pgRestore.toString(), "--section=" + section, mode,
-                        "--exit-on-error", "--dbname=" + PostgresClientTools.conninfoDbname(name), archive.toString())));
+    private void restore(Path pgRestore, ConnectionSpec target, String name, Path archive, String section, int jobs) {
+        PostgresClientTools.restoreSection(pgRestore, target, name, archive, section, jobs,
+                "restore the " + section + " schema into \"" + name + "\"");
     }
 
     private static void deleteQuietly(Path p) {

@@ -203,7 +203,7 @@ final class PostgresCopyBackup {
         String partly = " The target \"" + db + "\" is partly restored: drop it, create it empty and restore again";
         Path schema = dir.resolve(SCHEMA);
         progress.message("Restoring the schema (pre-data) of " + schema + " into \"" + db + "\"");
-        runRestore(pgRestore, target, db, schema, "pre-data", "--single-transaction");
+        runRestore(pgRestore, target, db, schema, "pre-data");
         loadTables(dir, target, layout.tables(), partly, progress);
         try (Connection c = Connections.open(target)) {
             PostgresCopyRows.pinSettings(c, false);
@@ -237,7 +237,7 @@ final class PostgresCopyBackup {
             throw PromoterException.failed("Unable to read backup " + dir + ": " + e + "." + partly, e);
         }
         progress.message("Restoring indexes, constraints and triggers (post-data) into \"" + db + "\"");
-        runRestore(pgRestore, target, db, schema, "post-data", "--jobs=" + WORKERS);
+        runRestore(pgRestore, target, db, schema, "post-data");
     }
 
     /**
@@ -280,12 +280,9 @@ final class PostgresCopyBackup {
                 SQLException s ? Connections.describe(s) : String.valueOf(cause)) + "." + partly, cause));
     }
 
-    private static void runRestore(Path pgRestore, ConnectionSpec target, String db, Path archive, String section,
-                                   String mode) {
-        PostgresClientTools.run("restore the " + section + " section of " + archive + " into \"" + db + "\" (the target "
-                + "must be empty and the owning roles must exist)", PostgresClientTools.builder(target,
-                List.of(pgRestore.toString(), "--section=" + section, mode, "--exit-on-error",
-                        "--dbname=" + PostgresClientTools.conninfoDbname(db), archive.toString())));
+    private static void runRestore(Path pgRestore, ConnectionSpec target, String db, Path archive, String section) {
+        PostgresClientTools.restoreSection(pgRestore, target, db, archive, section, WORKERS, "restore the " + section
+                + " section of " + archive + " into \"" + db + "\" (the target must be empty and the owning roles must exist)");
     }
 
     /**
@@ -351,7 +348,7 @@ final class PostgresCopyBackup {
         long objects = 0;
         c.setAutoCommit(false);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
-             PreparedStatement put = c.prepareStatement("SELECT lo_put(?::oid, ?, ?)")) {
+             PostgresLargeObjects.Writer put = new PostgresLargeObjects.Writer(c)) {
             while (true) {
                 long oid;
                 try {
@@ -373,11 +370,9 @@ final class PostgresCopyBackup {
                 if (bytes.length != length) {
                     throw new EOFException(file + " ends inside a chunk of large object " + oid);
                 }
-                put.setLong(1, oid);
-                put.setLong(2, offset);
-                put.setBytes(3, bytes);
-                put.executeQuery().close();
+                put.put(oid, offset, bytes);
             }
+            put.flush();
             c.commit();
         } finally {
             if (!c.getAutoCommit()) {

@@ -18,8 +18,12 @@ import java.util.List;
  * Large objects ({@code lo_create}, {@code lo_import}; an {@code oid} column usually points at them) live in
  * the catalog {@code pg_largeobject}, not in any user table, so the table copy does not carry them. The
  * pre-data schema creates each one empty with its owner and grants (pg_dump's BLOB entries); this fills them
- * from the snapshot, in chunks of {@link #CHUNK} bytes ({@code lo_get} on live, {@code lo_put} on staging),
- * then reads staging's back and refuses the clone unless both sides hash the same.
+ * from the snapshot, then reads staging's back and refuses the clone unless both sides hash the same.
+ * <p>
+ * Reading: one cursor over every object sends each one's first {@link #FIRST} bytes, {@link #FETCH} objects to a
+ * round trip (most large objects are small); an object that fills its first piece is read on in pieces of
+ * {@link #CHUNK} bytes, one round trip each. Writing: {@code lo_put} calls are sent in batches ({@link Writer}).
+ * Memory stays within a fetch and a batch (a few MB).
  * <p>
  * The checksum is a {@link RowHashSum} over one "row" per chunk: the object's oid, the chunk's offset and its
  * bytes, plus one per object with its length, so an empty object counts and chunk boundaries are the same on
@@ -27,6 +31,10 @@ import java.util.List;
  */
 final class PostgresLargeObjects {
     static final int CHUNK = 1 << 20;
+    /** An object's first piece, read by the cursor over all objects. */
+    static final int FIRST = 16 << 10;
+    /** Objects per fetch of that cursor (at most {@code FETCH * FIRST} bytes, 4 MB, per round trip). */
+    static final int FETCH = 256;
 
     private PostgresLargeObjects() {
     }
@@ -44,14 +52,11 @@ final class PostgresLargeObjects {
         boolean autoCommit = staging.getAutoCommit();
         staging.setAutoCommit(false);
         Copied copied;
-        try (PreparedStatement put = staging.prepareStatement("SELECT lo_put(?::oid, ?, ?)")) {
+        try (Writer put = new Writer(staging)) {
             copied = read(live, new ChunkSink() {
                 @Override
                 public void accept(long oid, long offset, byte[] chunk) throws SQLException, IOException {
-                    put.setLong(1, oid);
-                    put.setLong(2, offset);
-                    put.setBytes(3, chunk);
-                    put.executeQuery().close();
+                    put.put(oid, offset, chunk);
                     if (backup != null) {
                         backup.chunk(oid, offset, chunk);
                     }
@@ -64,6 +69,7 @@ final class PostgresLargeObjects {
                     }
                 }
             });
+            put.flush();
             staging.commit();
         } catch (SQLException | IOException | RuntimeException e) {
             staging.rollback();
@@ -111,41 +117,51 @@ final class PostgresLargeObjects {
         }
     }
 
-    /** Reads every large object in chunks, in oid order, into {@code sink}; returns the count and checksum. */
+    /**
+     * Reads every large object in oid order into {@code sink} (the first piece from one cursor, the rest of a
+     * larger object in {@link #CHUNK} pieces); returns the count and checksum. Runs in the connection's
+     * transaction (a transaction of its own when in autocommit: the cursor needs one).
+     */
     private static Copied read(Connection c, ChunkSink sink) throws SQLException, IOException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
         RowHashSum sum = new RowHashSum();
         long bytes = 0;
-        List<Long> oids = oids(c);
-        try (PreparedStatement get = c.prepareStatement("SELECT lo_get(?::oid, ?, ?)")) {
-            for (long oid : oids) {
-                long length = 0;
-                for (byte[] chunk = read(get, oid, 0); ; chunk = read(get, oid, length)) {
-                    if (chunk.length > 0) {
-                        sink.accept(oid, length, chunk);
-                        add(sum, oid, length, chunk);
-                        length += chunk.length;
-                    }
-                    if (chunk.length < CHUNK) {
-                        break;
-                    }
-                }
-                addLength(sum, oid, length);
-                sink.end(oid, length);
-                bytes += length;
-            }
-        }
-        return new Copied(oids.size(), bytes, sum.checksum());
-    }
-
-    private static List<Long> oids(Connection c) throws SQLException {
-        List<Long> out = new ArrayList<>();
+        long objects = 0;
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT oid FROM pg_catalog.pg_largeobject_metadata ORDER BY oid")) {
-            while (rs.next()) {
-                out.add(rs.getLong(1));
+             PreparedStatement get = c.prepareStatement("SELECT lo_get(?::oid, ?, ?)")) {
+            st.setFetchSize(FETCH);
+            try (ResultSet rs = st.executeQuery("SELECT oid, lo_get(oid, 0, " + FIRST + ") "
+                    + "FROM pg_catalog.pg_largeobject_metadata ORDER BY oid")) {
+                while (rs.next()) {
+                    long oid = rs.getLong(1);
+                    byte[] first = rs.getBytes(2);
+                    long length = 0;
+                    byte[] piece = first == null ? new byte[0] : first;
+                    int asked = FIRST;
+                    while (piece.length > 0) {
+                        sink.accept(oid, length, piece);
+                        add(sum, oid, length, piece);
+                        length += piece.length;
+                        if (piece.length < asked) {
+                            break; // the object ends inside this piece
+                        }
+                        piece = read(get, oid, length);
+                        asked = CHUNK;
+                    }
+                    addLength(sum, oid, length);
+                    sink.end(oid, length);
+                    bytes += length;
+                    objects++;
+                }
+            }
+        } finally {
+            if (autoCommit) {
+                c.commit();
+                c.setAutoCommit(true);
             }
         }
-        return out;
+        return new Copied(objects, bytes, sum.checksum());
     }
 
     private static byte[] read(PreparedStatement get, long oid, long offset) throws SQLException {
@@ -156,6 +172,64 @@ final class PostgresLargeObjects {
             rs.next();
             byte[] b = rs.getBytes(1);
             return b == null ? new byte[0] : b;
+        }
+    }
+
+    /**
+     * {@code lo_put} calls sent {@link #BATCH_ROWS} (or {@link #BATCH_BYTES} bytes) to a round trip, as arrays
+     * unnested on the server; the objects must exist. {@link #flush} before committing.
+     */
+    static final class Writer implements AutoCloseable {
+        static final int BATCH_ROWS = 256;
+        static final long BATCH_BYTES = 4 << 20;
+        private final Connection c;
+        private final PreparedStatement put;
+        private final List<Long> oids = new ArrayList<>();
+        private final List<Long> offsets = new ArrayList<>();
+        private final List<byte[]> pieces = new ArrayList<>();
+        private long bytes;
+
+        Writer(Connection c) throws SQLException {
+            this.c = c;
+            this.put = c.prepareStatement("SELECT lo_put(x.o::oid, x.off, x.piece) "
+                    + "FROM unnest(?::bigint[], ?::bigint[], ?::bytea[]) AS x(o, off, piece)");
+        }
+
+        void put(long oid, long offset, byte[] piece) throws SQLException {
+            oids.add(oid);
+            offsets.add(offset);
+            pieces.add(piece);
+            bytes += piece.length;
+            if (oids.size() >= BATCH_ROWS || bytes >= BATCH_BYTES) {
+                flush();
+            }
+        }
+
+        void flush() throws SQLException {
+            if (oids.isEmpty()) {
+                return;
+            }
+            put.setArray(1, c.createArrayOf("int8", oids.toArray(new Long[0])));
+            put.setArray(2, c.createArrayOf("int8", offsets.toArray(new Long[0])));
+            put.setArray(3, c.createArrayOf("bytea", pieces.toArray(new byte[0][])));
+            int n = 0;
+            try (ResultSet rs = put.executeQuery()) {
+                while (rs.next()) {
+                    n++;
+                }
+            }
+            if (n != oids.size()) {
+                throw new SQLException("lo_put ran " + n + " times for " + oids.size() + " pieces", "XX000");
+            }
+            oids.clear();
+            offsets.clear();
+            pieces.clear();
+            bytes = 0;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            put.close();
         }
     }
 

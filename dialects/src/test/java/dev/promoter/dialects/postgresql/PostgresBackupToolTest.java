@@ -214,4 +214,38 @@ class PostgresBackupToolTest {
             assertThat(dbs.queryString(target, "SELECT count(*) FROM app")).isEqualTo("1");
         }
     }
+
+    @Test
+    void moreLargeObjectsThanOneTransactionCanLockAreClonedBackedUpAndRestored(@TempDir Path dir) throws Exception {
+        // with the server's default lock table, pg_restore --single-transaction of these runs "out of shared memory"
+        int n = 25_000;
+        String live = dbs.create("pg_bak_live");
+        dbs.exec(live, "CREATE TABLE docs (id int PRIMARY KEY, body oid); INSERT INTO docs SELECT i, "
+                + "lo_from_bytea(0, convert_to('doc ' || i, 'UTF8')) FROM generate_series(1, " + n + ") i");
+        String lobs = "SELECT count(*) || ':' || md5(string_agg(d.id || '=' || encode(lo_get(d.body), 'escape'), ',' "
+                + "ORDER BY d.id)) FROM docs d";
+        String expected = dbs.queryString(live, lobs);
+        assertThat(expected).startsWith(n + ":");
+        Backups backups = new Backups(dialect.backupTool(), Clock.systemUTC());
+
+        String staging = dbs.track(dbs.create("pg_bak_stg"));
+        BackupWriter writer = Backups.prepare(dir.resolve("copy"));
+        Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
+                Duration.ofSeconds(5), CloneStrategy.ONLINE, writer), ProgressListener.NONE);
+        assertThat(dbs.queryString(staging, lobs)).isEqualTo(expected);
+        Map<TableRef, Long> rows = new TreeMap<>();
+        snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+        backups.seal(writer, live, "postgresql", "docs", "1.0.0", rows);
+        String fromCopy = dbs.create("pg_bak_restored");
+        backups.restore(dir.resolve("copy"), dbs.spec(fromCopy), ProgressListener.NONE);
+        assertThat(dbs.queryString(fromCopy, lobs)).isEqualTo(expected);
+
+        dialect.backupTool().backup(dbs.spec(live), dir.resolve("dump"), ProgressListener.NONE);
+        int major = Integer.parseInt(dbs.queryString(live, "SELECT current_setting('server_version_num')::int / 10000"));
+        assertThat(PostgresClientTools.largeObjects(new PostgresClientTools().find("pg_restore", major),
+                dir.resolve("dump").resolve(PostgresBackupTool.ARCHIVE))).isEqualTo(n);
+        String fromDump = dbs.create("pg_bak_restored");
+        dialect.backupTool().restore(dir.resolve("dump"), dbs.spec(fromDump), ProgressListener.NONE);
+        assertThat(dbs.queryString(fromDump, lobs)).isEqualTo(expected);
+    }
 }

@@ -150,11 +150,18 @@ class PostgresClonerTest {
     @Test
     void largeObjectsAreCarriedAsAtTheSnapshot() throws Exception {
         String live = dbs.create("pg_clone_live");
-        // three chunks and a bit, an empty object, a small one; the rows only hold their oids
+        // three chunks and a bit, an empty object, a small one, ones that end where a piece read ends, and more
+        // small ones than one fetch of the reading cursor and one batch of lo_put hold; rows only hold their oids
         dbs.exec(live, "CREATE TABLE docs (id int PRIMARY KEY, body oid); "
                 + "INSERT INTO docs VALUES (1, lo_from_bytea(0, decode(repeat('00112233445566778899aabbccddeeff', "
                 + (3 * PostgresLargeObjects.CHUNK / 16 + 1000) + "), 'hex'))), (2, lo_create(0)), "
-                + "(3, lo_from_bytea(0, 'small é'::bytea))");
+                + "(3, lo_from_bytea(0, 'small é'::bytea)), "
+                + "(4, lo_from_bytea(0, decode(repeat('ab', " + PostgresLargeObjects.FIRST + "), 'hex'))), "
+                + "(5, lo_from_bytea(0, decode(repeat('cd', " + (PostgresLargeObjects.FIRST + PostgresLargeObjects.CHUNK)
+                + "), 'hex'))), (6, lo_from_bytea(0, decode(repeat('ef', " + (PostgresLargeObjects.FIRST - 1) + "), 'hex'))); "
+                + "INSERT INTO docs SELECT i, lo_from_bytea(0, convert_to('doc ' || i, 'UTF8')) FROM generate_series(10, "
+                + (9 + 2 * PostgresLargeObjects.FETCH + PostgresLargeObjects.Writer.BATCH_ROWS) + ") i");
+        long objects = 6 + 2 * PostgresLargeObjects.FETCH + PostgresLargeObjects.Writer.BATCH_ROWS;
         String query = "SELECT string_agg(d.id || ':' || length(lo_get(d.body)) || ':' || md5(lo_get(d.body)), ',' "
                 + "ORDER BY d.id) FROM docs d";
         String before = dbs.queryString(live, query);
@@ -180,7 +187,10 @@ class PostgresClonerTest {
 
         assertThat(written).isTrue();
         assertThat(dbs.queryString(staging, query)).isEqualTo(before);
-        assertThat(dbs.queryString(staging, "SELECT count(*) FROM pg_largeobject_metadata")).isEqualTo("3");
+        assertThat(dbs.queryString(staging, "SELECT count(*) FROM pg_largeobject_metadata")).isEqualTo(String.valueOf(objects));
+        assertThat(dbs.queryString(staging, "SELECT string_agg(length(lo_get(body))::text, ',' ORDER BY id) FROM docs "
+                + "WHERE id BETWEEN 4 AND 6")).isEqualTo(PostgresLargeObjects.FIRST + ","
+                + (PostgresLargeObjects.FIRST + PostgresLargeObjects.CHUNK) + "," + (PostgresLargeObjects.FIRST - 1));
         assertThat(dbs.queryString(live, query)).isNotEqualTo(before);
         try (Connection l = dbs.open(live); Connection s = dbs.open(staging)) {
             assertThat(PostgresLargeObjects.checksum(s)).isNotEqualTo(PostgresLargeObjects.checksum(l));
