@@ -176,10 +176,13 @@ public final class Pipeline {
                         CompletableFuture<Void> statistics = CompletableFuture.runAsync(
                                 () -> ctx.dialect().cloner().refreshStatistics(staging), STATISTICS);
                         List<CheckpointResult> r;
-                        try {
+                        // the checksum sessions come from a pool: a database of thousands of small tables would
+                        // otherwise open (and the server fork) a session per table
+                        try (com.zaxxer.hikari.HikariDataSource sessions = Connections.pool(staging, "checksum",
+                                o.parallelism() + 1)) {
                             r = new java.util.ArrayList<>(Connections.jdbi(staging).withHandle(h ->
-                                    new CheckpointRunner(ctx.dialect()).parallel(Connections.jdbi(staging), o.parallelism())
-                                            .run(h, snapshot, ctx.plan())));
+                                    new CheckpointRunner(ctx.dialect()).parallel(org.jdbi.v3.core.Jdbi.create(sessions),
+                                            o.parallelism()).run(h, snapshot, ctx.plan())));
                         } catch (RuntimeException e) {
                             fresh.handle((x, t) -> null).join(); // its scratch database is dropped before the run goes on
                             statistics.handle((x, t) -> null).join();

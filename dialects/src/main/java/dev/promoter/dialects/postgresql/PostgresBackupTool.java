@@ -124,7 +124,7 @@ final class PostgresBackupTool implements BackupTool {
         pb.command(command);
         progress.message("Restoring " + archive + " into \"" + db + "\" with pg_restore (" + (oneTransaction
                 ? "one transaction" : "an entry per transaction: it creates more than "
-                + PostgresClientTools.LARGE_OBJECTS_PER_TRANSACTION + " large objects, more locks than one transaction may hold") + ")");
+                + PostgresClientTools.OBJECTS_PER_TRANSACTION + " objects, more locks than one transaction may hold") + ")");
         PostgresClientTools.run("restore " + archive + " into database \"" + db + "\" (" + (oneTransaction
                 ? "nothing was restored: it runs in one transaction" : "the target is partly restored: drop it and "
                 + "create it again") + "; the target must be empty and the owning roles must exist)", pb);

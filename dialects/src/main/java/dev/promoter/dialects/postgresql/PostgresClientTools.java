@@ -86,31 +86,46 @@ final class PostgresClientTools {
     }
 
     /**
-     * The most large objects a pg_restore creates in one transaction. Each large object's entry locks the object
-     * until commit, and the server's lock table (max_locks_per_transaction x max_connections, 6400 by default,
-     * shared by every session) runs out far below 100 000 of them: "out of shared memory".
+     * The most objects (archive entries; a large object counts as one) a pg_restore creates in one transaction.
+     * Each object created holds a lock or more until commit, and the server's lock table (max_locks_per_transaction
+     * x max_connections, 6400 by default, shared by every session, the clone's own included) runs out well below
+     * ten thousand tables or a few tens of thousands of large objects: "out of shared memory".
      */
-    static final long LARGE_OBJECTS_PER_TRANSACTION = 1000;
-    private static final Pattern LARGE_OBJECT_ENTRY = Pattern.compile("(?m)^\\d+; 2613 \\d+ BLOB( METADATA)? ");
+    static final long OBJECTS_PER_TRANSACTION = 1000;
+    private static final Pattern ENTRY = Pattern.compile("(?m)^\\d+; \\d+ \\d+ (BLOB METADATA )?");
 
     /**
      * The pg_restore options for a restore of {@code archive}: {@code --single-transaction}, unless the archive
-     * creates more than {@link #LARGE_OBJECTS_PER_TRANSACTION} large objects; then none (each entry commits on its
-     * own) and {@code synchronous_commit = off} for the restoring session, so that those commits do not each wait
-     * for the disk. Returns whether the restore is one transaction.
+     * holds more than {@link #OBJECTS_PER_TRANSACTION} objects; then none (each entry commits on its own) and
+     * {@code synchronous_commit = off} for the restoring session, so that those commits do not each wait for the
+     * disk. Returns whether the restore is one transaction.
      */
     static boolean restoreTransactions(Path pgRestore, Path archive, List<String> command, ProcessBuilder pb) {
-        if (largeObjects(pgRestore, archive) <= LARGE_OBJECTS_PER_TRANSACTION) {
+        if (objects(pgRestore, archive) <= OBJECTS_PER_TRANSACTION) {
             command.add("--single-transaction");
             return true;
         }
-        String options = pb.environment().getOrDefault("PGOPTIONS", "");
-        pb.environment().put("PGOPTIONS", (options.isBlank() ? "" : options + " ") + "-c synchronous_commit=off");
+        asynchronousCommits(pb);
         return false;
     }
 
-    /** The large objects {@code archive} creates, from its table of contents (from PostgreSQL 17 on an entry holds up to 1000). */
-    static long largeObjects(Path pgRestore, Path archive) {
+    /**
+     * {@code synchronous_commit = off} for the tool's sessions (PGOPTIONS): commits do not wait for the disk. Only
+     * for restores into a database nothing uses yet (staging, a restore target): a server crash fails the run or
+     * the restore, and a later synchronous commit (the switch's) flushes every earlier one.
+     */
+    static void asynchronousCommits(ProcessBuilder pb) {
+        String options = pb.environment().getOrDefault("PGOPTIONS", "");
+        if (!options.contains("synchronous_commit")) {
+            pb.environment().put("PGOPTIONS", (options.isBlank() ? "" : options + " ") + "-c synchronous_commit=off");
+        }
+    }
+
+    /**
+     * The objects {@code archive} creates: the entries of its table of contents, all sections (from PostgreSQL 17 on,
+     * an entry of large objects' metadata holds up to 1000 of them).
+     */
+    static long objects(Path pgRestore, Path archive) {
         ProcessBuilder pb = new ProcessBuilder(pgRestore.toString(), "--list", archive.toString());
         try {
             Process p = pb.start();
@@ -122,7 +137,7 @@ final class PostgresClientTools {
                         + pgRestore + " --list exited with " + p.exitValue() + ": " + err.join().strip(), null);
             }
             long n = 0;
-            Matcher m = LARGE_OBJECT_ENTRY.matcher(toc);
+            Matcher m = ENTRY.matcher(toc);
             while (m.find()) {
                 n += m.group(1) == null ? 1 : 1000;
             }
@@ -147,6 +162,7 @@ final class PostgresClientTools {
         ProcessBuilder pb = builder(target, command);
         if (section.equals("post-data")) {
             command.add("--jobs=" + jobs);
+            asynchronousCommits(pb); // an index per transaction: thousands of them made thousands of disk flushes
         } else {
             restoreTransactions(pgRestore, archive, command, pb);
         }

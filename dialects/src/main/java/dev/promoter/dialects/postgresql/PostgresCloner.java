@@ -139,14 +139,21 @@ final class PostgresCloner implements Cloner {
             progress.message("Snapshot " + snapshotId + " of \"" + server.liveDatabase() + "\" taken at " + takenAt);
 
             ConnectionSpec live = request.live();
+            long t0 = System.nanoTime();
             PostgresClientTools.run("dump the schema of \"" + server.liveDatabase() + "\"", PostgresClientTools.builder(live,
                     List.of(pgDump.toString(), "--format=custom", "--section=pre-data", "--section=post-data",
                             "--snapshot=" + snapshotId, "--lock-wait-timeout=" + request.lockTimeout().toMillis(),
                             "--no-sync", "--file=" + schema)));
+            progress.message("Schema of the snapshot dumped in " + secondsSince(t0));
+            t0 = System.nanoTime();
             restore(pgRestore, request.staging(), staging, schema, "pre-data", request.parallelism());
+            progress.message("Tables, types and functions (pre-data) made in staging in " + secondsSince(t0));
+            t0 = System.nanoTime();
             BackupWriter backup = request.backup();
             Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
-            Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, largestFirst(coordinator), files, progress);
+            Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, bySize(coordinator), files, progress);
+            progress.message("Rows of " + sums.size() + " table(s) copied in " + secondsSince(t0) + " on "
+                    + request.parallelism() + " session(s)");
             List<PostgresExtensionRows.Copied> extensionRows = PostgresExtensionRows.copy(coordinator, stagingAdmin, backup);
             reportExtensionRows(extensionRows, progress);
             PostgresLargeObjects.Copied objects = copyLargeObjects(coordinator, stagingAdmin, backup);
@@ -160,10 +167,16 @@ final class PostgresCloner implements Cloner {
                         new TreeMap<>(files).values().stream().toList(), extensionRows, sequences,
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
             }
+            t0 = System.nanoTime();
             restore(pgRestore, request.staging(), staging, schema, "post-data", request.parallelism());
+            progress.message("Indexes, constraints and triggers (post-data) built in " + secondsSince(t0));
             coordinator.commit();
             return Snapshot.of(takenAt, watermark, sums, freeze);
         }
+    }
+
+    private static String secondsSince(long t0) {
+        return String.format(java.util.Locale.ROOT, "%.2f s", (System.nanoTime() - t0) / 1e9);
     }
 
     private static void refuseNonEmpty(Connection staging, String name) throws SQLException {
@@ -214,12 +227,17 @@ final class PostgresCloner implements Cloner {
     }
 
     static List<TableRef> largestFirst(Connection c) throws SQLException {
-        List<TableRef> out = new ArrayList<>();
+        return List.copyOf(bySize(c).keySet());
+    }
+
+    /** Every user table and its heap size in bytes, largest first. */
+    static Map<TableRef, Long> bySize(Connection c) throws SQLException {
+        Map<TableRef, Long> out = new java.util.LinkedHashMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT t.nspname, t.relname FROM (" + PostgresIntrospector.TABLES.replace("c.relname FROM",
+                "SELECT t.nspname, t.relname, t.size FROM (" + PostgresIntrospector.TABLES.replace("c.relname FROM",
                         "c.relname, pg_relation_size(c.oid) AS size FROM") + ") t ORDER BY t.size DESC, 1, 2")) {
             while (rs.next()) {
-                out.add(new TableRef(rs.getString(1), rs.getString(2)));
+                out.put(new TableRef(rs.getString(1), rs.getString(2)), rs.getLong(3));
             }
         }
         return out;
@@ -235,9 +253,10 @@ final class PostgresCloner implements Cloner {
      * Copies the tables on {@code request.parallelism()} workers, largest first; with a backup, each table's
      * COPY data also goes to its file, listed in {@code files}.
      */
-    private Map<TableRef, TableChecksum> copyData(CloneRequest request, String snapshotId, List<TableRef> tables,
+    private Map<TableRef, TableChecksum> copyData(CloneRequest request, String snapshotId, Map<TableRef, Long> sizes,
                                                   Map<TableRef, PostgresCopyBackup.TableFile> files,
                                                   ProgressListener progress) {
+        List<TableRef> tables = List.copyOf(sizes.keySet());
         Map<TableRef, String> fileNames = new java.util.HashMap<>();
         for (int i = 0; i < tables.size(); i++) {
             fileNames.put(tables.get(i), PostgresCopyBackup.dataFile(i + 1));
@@ -255,13 +274,13 @@ final class PostgresCloner implements Cloner {
                 while ((t = queue.poll()) != null) {
                     progress.tableStarted(t, -1);
                     if (backup == null) {
-                        sums.put(t, copier.copy(t, progress, null).checksum());
+                        sums.put(t, copier.copy(t, sizes.get(t), progress, null).checksum());
                         continue;
                     }
                     String file = fileNames.get(t);
                     PostgresTableCopier.Copied copied;
                     try (OutputStream out = backup.create(file)) {
-                        copied = copier.copy(t, progress, out);
+                        copied = copier.copy(t, sizes.get(t), progress, out);
                     }
                     sums.put(t, copied.checksum());
                     files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), List.of(file),

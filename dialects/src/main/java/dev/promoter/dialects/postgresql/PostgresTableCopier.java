@@ -22,12 +22,15 @@ import java.sql.Statement;
  * is read once.
  * <p>
  * Generated columns are left out (staging computes them); identity columns are copied as they are (COPY
- * writes them like OVERRIDING SYSTEM VALUE). Staging's table is truncated in the same transaction so that
- * COPY can write the rows already frozen ({@code FREEZE}).
+ * writes them like OVERRIDING SYSTEM VALUE). A table of {@link #FREEZE_FROM_BYTES} or more on live is truncated in
+ * staging in the same transaction so that COPY can write the rows already frozen ({@code FREEZE}: no later
+ * rewrite to set hint bits or freeze them); a smaller one is not, because the TRUNCATE (a new file) cost about
+ * 1 ms a table, more than its rows, and with thousands of small tables that was most of the copy.
  */
 final class PostgresTableCopier {
     private static final long REPORT_EVERY_BYTES = 8L << 20;
     private static final int MESSAGE_BYTES = 64 << 10;
+    static final long FREEZE_FROM_BYTES = 4L << 20;
 
     private final Connection live;
     private final Connection staging;
@@ -38,6 +41,19 @@ final class PostgresTableCopier {
         this.staging = staging;
         PostgresCopyRows.pinSettings(live, false);
         PostgresCopyRows.pinSettings(staging, false);
+        asynchronousCommits(staging);
+    }
+
+    /**
+     * {@code synchronous_commit = off} for a session loading staging: its per-table commits do not each wait for
+     * the disk (thousands of small tables made thousands of flushes). Nothing is weakened: a server crash before
+     * the switch fails the run (and verify re-reads staging first), and the switch's own commit is synchronous,
+     * which flushes every earlier commit before staging becomes live.
+     */
+    static void asynchronousCommits(Connection staging) throws SQLException {
+        try (Statement st = staging.createStatement()) {
+            st.execute("SET synchronous_commit = off");
+        }
     }
 
     /** Joins the exported snapshot {@code snapshotId} on a fresh connection to live. */
@@ -57,20 +73,25 @@ final class PostgresTableCopier {
     }
 
     /**
-     * Copies {@code table}; when {@code backup} is not null, the COPY data is also written there exactly as it
-     * is sent to staging (header and trailer included, so the file loads with {@code COPY ... FROM}).
+     * Copies {@code table}, of {@code liveBytes} on live; when {@code backup} is not null, the COPY data is also
+     * written there exactly as it is sent to staging (header and trailer included, so the file loads with
+     * {@code COPY ... FROM}).
      */
-    Copied copy(TableRef table, ProgressListener progress, OutputStream backup) {
+    Copied copy(TableRef table, long liveBytes, ProgressListener progress, OutputStream backup) {
         try {
             PostgresCopyRows rows = PostgresCopyRows.of(live, table);
             staging.setAutoCommit(false);
-            try (Statement st = staging.createStatement()) {
-                st.execute("TRUNCATE ONLY " + PostgresIntrospector.qualified(table));
+            boolean freeze = liveBytes >= FREEZE_FROM_BYTES;
+            if (freeze) {
+                try (Statement st = staging.createStatement()) {
+                    st.execute("TRUNCATE ONLY " + PostgresIntrospector.qualified(table));
+                }
             }
             CopyOut out = live.unwrap(PGConnection.class).getCopyAPI().copyOut(rows.copyOut(table));
             CopyIn in = null;
             try {
-                in = staging.unwrap(PGConnection.class).getCopyAPI().copyIn(rows.copyIn(table));
+                in = staging.unwrap(PGConnection.class).getCopyAPI().copyIn(freeze ? rows.copyIn(table)
+                        : rows.copyInAppend(table));
                 PostgresCopyRows.Hash hash = rows.hash();
                 long bytes = relay(out, in, backup, hash, table, progress);
                 long written = in.endCopy();

@@ -159,9 +159,10 @@ final class PostgresTemplateCloner {
             tables = PostgresCloner.largestFirst(c);
         }
         ExecutorService pool = Executors.newFixedThreadPool(request.parallelism(), r -> new Thread(r, "promoter-pg-checksum"));
-        try {
+        try (com.zaxxer.hikari.HikariDataSource sessions = Connections.pool(request.staging(), "template-checksum",
+                request.parallelism())) {
             BackupReader reader = new BackupReader(request, tables, files, splitBlocks);
-            SplitChecksums split = new SplitChecksums(reader::checksumParts, Connections.jdbi(request.staging()), pool,
+            SplitChecksums split = new SplitChecksums(reader::checksumParts, org.jdbi.v3.core.Jdbi.create(sessions), pool,
                     request.parallelism());
             Map<TableRef, CompletableFuture<SplitChecksums.Timed>> pending = new LinkedHashMap<>();
             tables.forEach(t -> pending.put(t, split.start(t)));

@@ -244,6 +244,27 @@ class PostgresClonerTest {
     }
 
     @Test
+    void largeTablesLandFrozenAndSmallOnesAreCopiedWithoutATruncate() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        dbs.exec(live, "CREATE TABLE big (id int PRIMARY KEY, pad text); INSERT INTO big SELECT i, repeat('x', 60) "
+                + "FROM generate_series(1, 100000) i; CREATE TABLE small (id int PRIMARY KEY); INSERT INTO small VALUES (1), (2)");
+        assertThat(Long.parseLong(dbs.queryString(live, "SELECT pg_relation_size('big')")))
+                .isGreaterThanOrEqualTo(PostgresTableCopier.FREEZE_FROM_BYTES);
+        String staging = dbs.create("pg_clone_stg");
+        dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
+                Duration.ofSeconds(5)), ProgressListener.NONE);
+
+        dbs.exec(staging, "CREATE EXTENSION pg_visibility");
+        String frozen = "SELECT all_frozen || '/' || pg_relation_size('%s') / current_setting('block_size')::int "
+                + "FROM pg_visibility_map_summary('%s')";
+        String big = dbs.queryString(staging, String.format(frozen, "big", "big"));
+        assertThat(big.split("/")[0]).as("frozen pages of big").isEqualTo(big.split("/")[1]).isNotEqualTo("0");
+        assertThat(dbs.queryString(staging, String.format(frozen, "small", "small"))).isEqualTo("0/1");
+        assertThat(dbs.queryString(staging, "SELECT count(*) || ' ' || (SELECT count(*) FROM small) FROM big"))
+                .isEqualTo("100000 2");
+    }
+
+    @Test
     void aRoleThatRowLevelSecurityWouldFilterGetsAnErrorNotAPartialCopy() throws Exception {
         String live = dbs.create("pg_clone_live");
         String role = dev.promoter.testing.TestServers.uniqueName("promoter_rls");
