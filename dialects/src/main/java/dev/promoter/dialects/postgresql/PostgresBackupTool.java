@@ -128,5 +128,13 @@ final class PostgresBackupTool implements BackupTool {
         PostgresClientTools.run("restore " + archive + " into database \"" + db + "\" (" + (oneTransaction
                 ? "nothing was restored: it runs in one transaction" : "the target is partly restored: drop it and "
                 + "create it again") + "; the target must be empty and the owning roles must exist)", pb);
+        if (!oneTransaction) { // its commits were asynchronous
+            try (Connection c = Connections.open(target)) {
+                PostgresTableCopier.flushCommits(c);
+            } catch (SQLException e) {
+                throw PromoterException.failed("Unable to make the restore of " + archive + " into \"" + db
+                        + "\" durable: " + Connections.describe(e) + ". Check the server, then restore again", e);
+            }
+        }
     }
 }

@@ -170,6 +170,7 @@ final class PostgresCloner implements Cloner {
             t0 = System.nanoTime();
             restore(pgRestore, request.staging(), staging, schema, "post-data", request.parallelism());
             progress.message("Indexes, constraints and triggers (post-data) built in " + secondsSince(t0));
+            PostgresTableCopier.flushCommits(stagingAdmin);
             coordinator.commit();
             return Snapshot.of(takenAt, watermark, sums, freeze);
         }

@@ -238,6 +238,12 @@ final class PostgresCopyBackup {
         }
         progress.message("Restoring indexes, constraints and triggers (post-data) into \"" + db + "\"");
         runRestore(pgRestore, target, db, schema, "post-data");
+        try (Connection c = Connections.open(target)) {
+            PostgresTableCopier.flushCommits(c);
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to make the restore of " + dir + " into \"" + db + "\" durable: "
+                    + Connections.describe(e) + "." + partly, e);
+        }
     }
 
     /**

@@ -56,6 +56,23 @@ final class PostgresTableCopier {
         }
     }
 
+    /**
+     * Waits until every commit made so far on the server is on disk: a transaction with a transaction id commits
+     * synchronously, and its commit record is flushed only with all the WAL before it (the asynchronous commits of
+     * a load included). The end of a clone or a restore, so that a server crash afterwards loses nothing reported.
+     */
+    static void flushCommits(Connection c) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL synchronous_commit = on");
+            st.execute("SELECT txid_current()");
+            c.commit();
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
     /** Joins the exported snapshot {@code snapshotId} on a fresh connection to live. */
     static void joinSnapshot(Connection live, String snapshotId) throws SQLException {
         if (!snapshotId.matches("[0-9A-Fa-f-]+")) {
