@@ -170,9 +170,20 @@ final class PostgresCloner implements Cloner {
             t0 = System.nanoTime();
             restore(pgRestore, request.staging(), staging, schema, "post-data", request.parallelism());
             progress.message("Indexes, constraints and triggers (post-data) built in " + secondsSince(t0));
+            carryDatabaseProperties(stagingAdmin, server.liveDatabase(), staging, progress);
             PostgresTableCopier.flushCommits(stagingAdmin);
             coordinator.commit();
             return Snapshot.of(takenAt, watermark, sums, freeze);
+        }
+    }
+
+    /** Live's database-level settings, privileges, comment and connection limit, onto staging. */
+    static void carryDatabaseProperties(Connection admin, String live, String staging, ProgressListener progress)
+            throws SQLException {
+        List<String> carried = PostgresDatabaseProperties.copy(admin, live, staging);
+        if (!carried.isEmpty()) {
+            progress.message("Carried the database's own properties of \"" + live + "\" to staging: "
+                    + String.join(", ", carried));
         }
     }
 

@@ -86,13 +86,17 @@ final class PostgresServer implements DatabaseServer {
         }
     }
 
-    /** ENCODING, LC_COLLATE/LC_CTYPE (or ICU locale) and OWNER of live, as literal options of CREATE DATABASE. */
+    /**
+     * ENCODING, LC_COLLATE/LC_CTYPE (or ICU locale), OWNER and default TABLESPACE of live, as literal options of
+     * CREATE DATABASE (the rest of the database's own properties: {@link PostgresDatabaseProperties}).
+     */
     private String likeLive(Connection c) throws SQLException {
         boolean pg15 = c.getMetaData().getDatabaseMajorVersion() >= 15;
         String sql = "SELECT pg_encoding_to_char(d.encoding), d.datcollate, d.datctype, r.rolname, "
                 + "pg_has_role(current_user, d.datdba, 'MEMBER'), "
                 + (pg15 ? "d.datlocprovider::text, d.daticulocale" : "'c', NULL")
-                + " FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = ?";
+                + ", t.spcname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba "
+                + "JOIN pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = ?";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, liveDatabase());
             try (ResultSet rs = ps.executeQuery()) {
@@ -107,6 +111,9 @@ final class PostgresServer implements DatabaseServer {
                         .append(" LC_CTYPE ").append(literal(rs.getString(3)));
                 if (rs.getBoolean(5)) {
                     sb.append(" OWNER ").append(PostgresDialect.quoteIdentifier(rs.getString(4)));
+                }
+                if (!"pg_default".equals(rs.getString(8))) {
+                    sb.append(" TABLESPACE ").append(PostgresDialect.quoteIdentifier(rs.getString(8)));
                 }
                 return sb.toString();
             }

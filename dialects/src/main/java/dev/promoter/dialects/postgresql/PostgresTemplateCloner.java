@@ -76,6 +76,8 @@ final class PostgresTemplateCloner {
             long blocked = copyFiles(admin, live, staging, request);
             progress.message("Copied \"" + live + "\" to \"" + staging + "\" by file copy; connections to live were "
                     + "refused for " + blocked + " ms");
+            // CREATE DATABASE ... TEMPLATE copies the files, not the database's own settings and privileges
+            PostgresCloner.carryDatabaseProperties(admin, live, staging, progress);
             Map<TableRef, TableChecksum> sums = request.backup() == null ? checksums(request, null, splitBlocks)
                     : checksumsAndBackup(request, tools, progress, splitBlocks);
             return Snapshot.of(takenAt, watermark, sums, freeze);

@@ -289,4 +289,51 @@ class PostgresClonerTest {
             dbs.exec(live, "DROP ROLE " + role);
         }
     }
+
+    /** A database's own settings, privileges, connection limit and comment, as one comparable line. */
+    private String databaseProperties(String db) throws SQLException {
+        return dbs.queryString("postgres", "SELECT coalesce((SELECT string_agg(coalesce(r.rolname, '*') || ':' "
+                + "|| array_to_string(s.setconfig, '|'), ' / ' ORDER BY r.rolname NULLS FIRST) FROM pg_db_role_setting s "
+                + "LEFT JOIN pg_roles r ON r.oid = s.setrole WHERE s.setdatabase = d.oid), '') || ' # ' "
+                + "|| coalesce((SELECT string_agg(coalesce(g.rolname, 'PUBLIC') || '=' || a.privilege_type || '/' "
+                + "|| a.is_grantable, ',' ORDER BY 1) FROM aclexplode(d.datacl) a LEFT JOIN pg_roles g ON g.oid = a.grantee), "
+                + "'default') || ' # ' || d.datconnlimit || ' # ' || coalesce(shobj_description(d.oid, 'pg_database'), '') "
+                + "FROM pg_database d WHERE d.datname = '" + db + "'");
+    }
+
+    @Test
+    void theDatabasesOwnSettingsPrivilegesAndCommentAreCarriedByBothStrategies() throws Exception {
+        String role = dev.promoter.testing.TestServers.uniqueName("promoter_app");
+        String live = dbs.create("pg_clone_live");
+        String q = PostgresDialect.quoteIdentifier(live);
+        dbs.exec(live, "CREATE ROLE " + role + " LOGIN; CREATE SCHEMA app; CREATE TABLE app.t (id int); "
+                + "ALTER DATABASE " + q + " SET search_path = \"$user\", app, \"Odd, \"\"name\"\"\", public; "
+                + "ALTER DATABASE " + q + " SET statement_timeout = '5s'; "
+                + "ALTER DATABASE " + q + " SET \"promoter_test.tenant\" = 'o''brien'; "
+                + "ALTER ROLE " + role + " IN DATABASE " + q + " SET work_mem = '8MB'; "
+                + "REVOKE ALL ON DATABASE " + q + " FROM PUBLIC; "
+                + "GRANT CONNECT, TEMPORARY ON DATABASE " + q + " TO " + role + " WITH GRANT OPTION; "
+                + "COMMENT ON DATABASE " + q + " IS 'the shop''s'; ALTER DATABASE " + q + " CONNECTION LIMIT 50");
+        String expected = databaseProperties(live);
+        assertThat(expected).contains("*:search_path=\"$user\", app, \"Odd, \"\"name\"\"\", public|statement_timeout=5s|"
+                + "promoter_test.tenant=o'brien / " + role + ":work_mem=8MB # ", role + "=CONNECT/true",
+                " # 50 # the shop's").doesNotContain("PUBLIC=");
+        try {
+            for (dev.promoter.core.spi.CloneStrategy strategy : dev.promoter.core.spi.CloneStrategy.values()) {
+                String staging = dbs.track(dbs.create("pg_clone_stg"));
+                // with the write freeze, whose own settings on live must not reach staging
+                Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, true,
+                        Duration.ofSeconds(5), strategy, null), ProgressListener.NONE);
+                assertThat(databaseProperties(live)).contains("default_transaction_read_only=on");
+                snap.freeze().release();
+                assertThat(databaseProperties(live)).as("live after the freeze").isEqualTo(expected);
+                assertThat(databaseProperties(staging)).as(strategy.name()).isEqualTo(expected);
+                assertThat(dbs.queryString(staging, "SHOW search_path")).isEqualTo("\"$user\", app, \"Odd, \"\"name\"\"\", public");
+                assertThat(dbs.queryString(staging, "SHOW default_transaction_read_only")).isEqualTo("off");
+            }
+        } finally {
+            dbs.dropAll();
+            dbs.exec("postgres", "DROP ROLE " + role);
+        }
+    }
 }

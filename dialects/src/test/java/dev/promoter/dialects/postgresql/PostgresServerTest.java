@@ -97,4 +97,28 @@ class PostgresServerTest {
         assertThat(server.exists("promoter_ledger")).isTrue();
         assertThatThrownBy(() -> server.drop("promoter_ledger")).isInstanceOf(PromoterException.class);
     }
+
+    @Test
+    void stagingIsMadeInLivesTablespace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // a tablespace needs a folder the server's own OS user owns: here when the server runs on this machine
+        java.nio.file.Path folder = java.nio.file.Files.createDirectory(dir.resolve("ts"));
+        Process chown = new ProcessBuilder("chown", "postgres:postgres", folder.toString(), dir.toString())
+                .redirectErrorStream(true).start();
+        String why = new String(chown.getInputStream().readAllBytes());
+        assertThat(chown.waitFor()).as("chown of a tablespace folder to the server's user (the test needs the server "
+                + "on this machine, run as root): " + why).isZero();
+        String ts = dev.promoter.testing.TestServers.uniqueName("promoter_ts");
+        dbs.exec("postgres", "CREATE TABLESPACE " + ts + " LOCATION '" + folder + "'");
+        try {
+            String live = dbs.track(dev.promoter.testing.TestServers.uniqueName("pg_srv"));
+            dbs.exec("postgres", "CREATE DATABASE " + live + " TABLESPACE " + ts);
+            String staging = dbs.track(live + "_stg");
+            new PostgresServer(dbs.spec(live)).create(staging);
+            assertThat(dbs.queryString("postgres", "SELECT t.spcname FROM pg_database d JOIN pg_tablespace t "
+                    + "ON t.oid = d.dattablespace WHERE d.datname = '" + staging + "'")).isEqualTo(ts);
+        } finally {
+            dbs.dropAll();
+            dbs.exec("postgres", "DROP TABLESPACE " + ts);
+        }
+    }
 }
