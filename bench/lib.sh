@@ -49,6 +49,16 @@ verdict() {
     ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0); print ok ? "PASS" : "MISS" }'
 }
 
+# The first pipeline run after a build records bin/promote's class-data sharing archive, which makes that run
+# slower and larger (313 MB peak RSS once): a demo run records it before anything is measured.
+warm_up() {
+  local jar="$BENCH_HOME/promoter/target/promoter-all.jar" jsa="$BENCH_HOME/promoter/target/promoter-all.jsa"
+  if [ -z "${PROMOTER_NO_CDS:-}" ] && { [ ! -f "$jsa" ] || [ "$jar" -nt "$jsa" ]; }; then
+    log "recording the class-data sharing archive (promote demo)"
+    "$PROMOTE" demo --dir "$WORK/warm-up" --sql "$BENCH_HOME/sql" >/dev/null 2>&1 || die "promote demo failed"
+  fi
+}
+
 # Runs the promote pipeline under /usr/bin/time -v; JSON report to $1.json, time output to $1.time.
 # Usage: run_promote PREFIX promote-args...   Sets RUN_WALL (seconds).
 run_promote() {

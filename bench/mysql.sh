@@ -32,6 +32,7 @@ trap 'exit 130' INT TERM
 load0=$(load_avg)
 
 [ -f "$BENCH_HOME/promoter/target/promoter-all.jar" ] || (cd "$BENCH_HOME" && ./mvnw -q -o -DskipTests package)
+warm_up
 
 # Rows per table for about MB megabytes (InnoDB data + indexes, measured below):
 # documents ~3.1 KB/row (TEXT 2 KB + BLOB 1 KB), events ~300 B, orders ~140 B, customers ~220 B.

@@ -29,6 +29,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ -f "$BENCH_HOME/promoter/target/promoter-all.jar" ] || (cd "$BENCH_HOME" && ./mvnw -q -o -DskipTests package)
+warm_up
 make_tree "$WORK/sql" postgresql
 
 # measure NAME: the baseline, then our full run, on database ${PFX}_NAME; sets <NAME>_dump, _full, _rss, _stages

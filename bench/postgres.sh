@@ -30,6 +30,7 @@ trap 'exit 130' INT TERM
 load0=$(load_avg)
 
 [ -f "$BENCH_HOME/promoter/target/promoter-all.jar" ] || (cd "$BENCH_HOME" && ./mvnw -q -o -DskipTests package)
+warm_up
 command -v pgbench >/dev/null || die "pgbench is not installed"
 
 log "generating: pgbench -i -s $SCALE into $LIVE"
