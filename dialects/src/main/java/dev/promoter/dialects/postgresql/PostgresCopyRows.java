@@ -1,5 +1,6 @@
 package dev.promoter.dialects.postgresql;
 
+import dev.promoter.core.PromoterException;
 import dev.promoter.core.spi.RowHashSum;
 import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
@@ -38,6 +39,17 @@ final class PostgresCopyRows {
     private static final String[] SETTINGS = {
         "TimeZone", "UTC", "DateStyle", "ISO, YMD", "IntervalStyle", "postgres", "extra_float_digits", "3",
         "bytea_output", "hex", "lc_monetary", "C", "row_security", "off"};
+
+    /**
+     * A row that did not fit in the tool's heap: the server sends each row as one COPY message, which the driver
+     * holds whole (the allocation failed, so the heap itself is fine and the run can stop cleanly).
+     */
+    static PromoterException rowTooLarge(TableRef table, OutOfMemoryError e) {
+        return PromoterException.failed("A row of table " + table + " does not fit in the tool's memory (Java heap of "
+                + (Runtime.getRuntime().maxMemory() >> 20) + " MB): PostgreSQL sends each row as one message, which is "
+                + "held whole, so the heap must hold the largest row about twice. Give the tool more, for example "
+                + "PROMOTER_JAVA_OPTS='-Xmx1g -XX:+UseSerialGC' for rows of up to 300 MB. Live is unchanged", e);
+    }
 
     /** What to do when row-level security stopped a read (SQLSTATE 42501 naming it). */
     static String rowSecurityHint(SQLException e) {
@@ -199,6 +211,8 @@ final class PostgresCopyRows {
                 }
             }
             return hash.checksum(out.getHandledRowCount(), table);
+        } catch (OutOfMemoryError e) {
+            throw rowTooLarge(table, e);
         } finally {
             if (out.isActive()) {
                 out.cancelCopy();

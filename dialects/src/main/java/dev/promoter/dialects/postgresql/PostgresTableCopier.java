@@ -132,6 +132,8 @@ final class PostgresTableCopier {
             throw PromoterException.failed("Unable to copy table " + table + " into staging: SQLSTATE "
                     + e.getSQLState() + ": " + e.getMessage() + ". Staging is incomplete: drop it and clone again."
                     + PostgresCopyRows.rowSecurityHint(e), e);
+        } catch (OutOfMemoryError e) {
+            throw PostgresCopyRows.rowTooLarge(table, e);
         } catch (IOException e) {
             throw PromoterException.failed("Unable to write the backup file of table " + table + ": " + e
                     + ". Check the room left in the backup folder; staging and the backup are incomplete: clone again", e);
