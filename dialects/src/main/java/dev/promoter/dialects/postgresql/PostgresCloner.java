@@ -242,12 +242,12 @@ final class PostgresCloner implements Cloner {
         return List.copyOf(bySize(c).keySet());
     }
 
-    /** Every user table and its heap size in bytes, largest first. */
+    /** Every user table and its size in bytes with its TOAST data (the rows a copy moves), largest first. */
     static Map<TableRef, Long> bySize(Connection c) throws SQLException {
         Map<TableRef, Long> out = new java.util.LinkedHashMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "SELECT t.nspname, t.relname, t.size FROM (" + PostgresIntrospector.TABLES.replace("c.relname FROM",
-                        "c.relname, pg_relation_size(c.oid) AS size FROM") + ") t ORDER BY t.size DESC, 1, 2")) {
+                        "c.relname, pg_table_size(c.oid) AS size FROM") + ") t ORDER BY t.size DESC, 1, 2")) {
             while (rs.next()) {
                 out.put(new TableRef(rs.getString(1), rs.getString(2)), rs.getLong(3));
             }
