@@ -49,6 +49,19 @@ verdict() {
     ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0); print ok ? "PASS" : "MISS" }'
 }
 
+# PostgreSQL scripts: psql on the maintenance database, identifier quoting, and the EXIT trap that drops every
+# database whose name starts with $PFX and removes $WORK.
+psql_c() { psql -X -q -v ON_ERROR_STOP=1 -d postgres -Atc "$1"; }
+pg_qi() { printf '"%s"' "${1//\"/\"\"}"; }
+pg_cleanup() {
+  set +e
+  local db
+  for db in $(psql -X -d postgres -Atc "SELECT datname FROM pg_database WHERE starts_with(datname, '$PFX')"); do
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $(pg_qi "$db") WITH (FORCE)" && log "dropped $db"
+  done
+  rm -rf "$WORK"
+}
+
 # The first pipeline run after a build records bin/promote's class-data sharing archive, which makes that run
 # slower and larger (313 MB peak RSS once): a demo run records it before anything is measured.
 warm_up() {

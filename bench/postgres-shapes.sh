@@ -14,18 +14,7 @@ URL_BASE="jdbc:postgresql://$PGHOST:$PGPORT"
 PFX="bench_pgs_$$"
 WORK="$(mktemp -d /tmp/promoter-bench-pgs.XXXXXX)"
 
-psql_c() { psql -X -q -v ON_ERROR_STOP=1 -d postgres -Atc "$1"; }
-qi() { printf '"%s"' "${1//\"/\"\"}"; }
-
-cleanup() {
-  set +e
-  local db
-  for db in $(psql -X -d postgres -Atc "SELECT datname FROM pg_database WHERE starts_with(datname, '$PFX')"); do
-    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $(qi "$db") WITH (FORCE)" && log "dropped $db"
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap pg_cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ -f "$BENCH_HOME/promoter/target/promoter-all.jar" ] || (cd "$BENCH_HOME" && ./mvnw -q -o -DskipTests package)
@@ -40,7 +29,7 @@ measure() {
   local dump
   dump=$(timed bash -o pipefail -c "psql -X -q -d postgres -c 'CREATE DATABASE \"${live}_dump\"' \
     && pg_dump -Fc -Z0 -d '$live' | pg_restore --no-owner --exit-on-error -d '${live}_dump'")
-  psql_c "DROP DATABASE $(qi "${live}_dump")"
+  psql_c "DROP DATABASE $(pg_qi "${live}_dump")"
   "$PROMOTE" stamp 1.0.0 --sql "$WORK/sql" --url "$URL_BASE/$live" --user "$PGUSER" >&2
   psql_c "CHECKPOINT"
   log "$name: promote --verify --to 1.1.0 (with backup)"
@@ -50,12 +39,12 @@ measure() {
   printf -v "${name}_full" '%s' "$RUN_WALL"
   printf -v "${name}_rss" '%s' "$(peak_rss_mb "$WORK/$name.time")"
   printf -v "${name}_stages" '%s' "$(stage_line "$WORK/$name.json")"
-  psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/$name.json")")"
+  psql_c "DROP DATABASE $(pg_qi "$(jq -r .archiveDatabase "$WORK/$name.json")")"
   rm -rf "$WORK/backups-$name"
 }
 
 log "generating $TABLES one-row tables (each with a primary key) in ${PFX}_tables"
-psql_c "CREATE DATABASE $(qi "${PFX}_tables")"
+psql_c "CREATE DATABASE $(pg_qi "${PFX}_tables")"
 # one transaction per table: a single transaction making thousands of tables runs out of the server's lock table
 gen_tables=$(timed bash -c "for i in \$(seq 1 $TABLES); do echo \"CREATE TABLE t\$i (id int PRIMARY KEY, v text); \
   INSERT INTO t\$i VALUES (1, 'row of table \$i');\"; done | psql -X -q -v ON_ERROR_STOP=1 -d '${PFX}_tables'")
@@ -63,7 +52,7 @@ log "generated in $gen_tables s"
 measure tables
 
 log "generating $LOBS small large objects in ${PFX}_lobs"
-psql_c "CREATE DATABASE $(qi "${PFX}_lobs")"
+psql_c "CREATE DATABASE $(pg_qi "${PFX}_lobs")"
 gen_lobs=$(timed psql -X -q -v ON_ERROR_STOP=1 -d "${PFX}_lobs" -c "CREATE TABLE docs (id int PRIMARY KEY, body oid); \
   INSERT INTO docs SELECT i, lo_from_bytea(0, convert_to(repeat('document ' || i || ' ', 20), 'UTF8')) \
   FROM generate_series(1, $LOBS) i")

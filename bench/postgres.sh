@@ -14,18 +14,7 @@ PFX="bench_pg_$$"
 LIVE="${PFX}_live"
 WORK="$(mktemp -d /tmp/promoter-bench-pg.XXXXXX)"
 
-psql_c() { psql -X -q -v ON_ERROR_STOP=1 -d postgres -Atc "$1"; }
-qi() { printf '"%s"' "${1//\"/\"\"}"; }
-
-cleanup() {
-  set +e
-  local db
-  for db in $(psql -X -d postgres -Atc "SELECT datname FROM pg_database WHERE starts_with(datname, '$PFX')"); do
-    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $(qi "$db") WITH (FORCE)" && log "dropped $db"
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap pg_cleanup EXIT
 trap 'exit 130' INT TERM
 load0=$(load_avg)
 
@@ -34,7 +23,7 @@ warm_up
 command -v pgbench >/dev/null || die "pgbench is not installed"
 
 log "generating: pgbench -i -s $SCALE into $LIVE"
-psql_c "CREATE DATABASE $(qi "$LIVE")"
+psql_c "CREATE DATABASE $(pg_qi "$LIVE")"
 # shellcheck disable=SC2086 # word splitting of the extra options is wanted
 gen=$(timed pgbench -i -q -I dtGvp ${PGBENCH_INIT_OPTS:-} -s "$SCALE" "$LIVE")
 size_mb=$(psql_c "SELECT round(pg_database_size('$LIVE') / 1048576.0)")
@@ -48,18 +37,18 @@ dump=$(timed bash -o pipefail -c "psql -X -q -d postgres -c 'CREATE DATABASE \"$
   && pg_dump -Fc -Z0 -d '$LIVE' | pg_restore --no-owner --exit-on-error -d '${PFX}_dump'")
 restored=$(psql -X -d "${PFX}_dump" -Atc "SELECT count(*) FROM pgbench_accounts")
 [ "$restored" = "$(( SCALE * 100000 ))" ] || die "the baseline restored $restored pgbench_accounts rows, not $(( SCALE * 100000 ))"
-psql_c "DROP DATABASE $(qi "${PFX}_dump")"
+psql_c "DROP DATABASE $(pg_qi "${PFX}_dump")"
 
 # (b) near-physical limit: a file copy of live (needs live without other sessions)
 psql_c "CHECKPOINT"
 log "(b) CREATE DATABASE TEMPLATE live STRATEGY FILE_COPY"
-tmpl=$(timed psql_c "CREATE DATABASE $(qi "${PFX}_tmpl") TEMPLATE $(qi "$LIVE") STRATEGY FILE_COPY")
-psql_c "DROP DATABASE $(qi "${PFX}_tmpl")"
+tmpl=$(timed psql_c "CREATE DATABASE $(pg_qi "${PFX}_tmpl") TEMPLATE $(pg_qi "$LIVE") STRATEGY FILE_COPY")
+psql_c "DROP DATABASE $(pg_qi "${PFX}_tmpl")"
 
 # (c) our online clone: clone stage of promote --verify --skip-backup; (d) our full pipeline, backup included
 make_tree "$WORK/sql" postgresql
 URL="$URL_BASE/$LIVE"
-drop_db() { psql_c "DROP DATABASE $(qi "$1")"; }
+drop_db() { psql_c "DROP DATABASE $(pg_qi "$1")"; }
 checkpoint() { psql_c "CHECKPOINT"; }
 clone_and_full_runs "$URL" "$PGUSER" drop_db checkpoint
 
@@ -69,7 +58,7 @@ log "(e) promote --verify --clone-strategy template --skip-backup --to 1.3.0"
 run_promote "$WORK/tskip" "${common[@]}" --clone-strategy template --skip-backup --to 1.3.0
 tclone=$(stage_secs "$WORK/tskip.json" CLONE)
 log "stages: $(stage_line "$WORK/tskip.json")"
-psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/tskip.json")")"
+psql_c "DROP DATABASE $(pg_qi "$(jq -r .archiveDatabase "$WORK/tskip.json")")"
 psql_c "CHECKPOINT"
 log "(e) promote --verify --clone-strategy template --to 1.4.0 (with backup)"
 run_promote "$WORK/tfull" "${common[@]}" --clone-strategy template --backup-dir "$WORK/backups2" --to 1.4.0
@@ -77,7 +66,7 @@ tfull_wall=$RUN_WALL
 tfull_stages=$(stage_line "$WORK/tfull.json")
 tfull_switch=$(jq -r '.switchWindowMillis // "n/a"' "$WORK/tfull.json")
 log "stages: $tfull_stages"
-psql_c "DROP DATABASE $(qi "$(jq -r .archiveDatabase "$WORK/tfull.json")")"
+psql_c "DROP DATABASE $(pg_qi "$(jq -r .archiveDatabase "$WORK/tfull.json")")"
 
 max_switch=$(awk -v a="$skip_switch" -v b="$full_switch" 'BEGIN { print (a + 0 > b + 0) ? a : b }')
 max_rss=$(awk -v a="$skip_rss" -v b="$full_rss" 'BEGIN { print (a + 0 > b + 0) ? a : b }')

@@ -116,12 +116,16 @@ final class PostgresBackupTool implements BackupTool {
             PostgresCopyBackup.restore(dir, target, major, pgRestore, progress);
             return;
         }
-        List<String> command = new java.util.ArrayList<>(List.of(pgRestore.toString(), "--exit-on-error",
-                "--dbname=" + PostgresClientTools.conninfoDbname(db)));
+        boolean oneTransaction = PostgresClientTools.oneTransaction(pgRestore, archive);
+        List<String> command = new java.util.ArrayList<>(List.of(pgRestore.toString(), "--exit-on-error"));
+        if (oneTransaction) {
+            command.add("--single-transaction");
+        }
+        command.addAll(List.of("--dbname=" + PostgresClientTools.conninfoDbname(db), archive.toString()));
         ProcessBuilder pb = PostgresClientTools.builder(target, command);
-        boolean oneTransaction = PostgresClientTools.restoreTransactions(pgRestore, archive, command, pb);
-        command.add(archive.toString());
-        pb.command(command);
+        if (!oneTransaction) {
+            PostgresClientTools.asynchronousCommits(pb);
+        }
         progress.message("Restoring " + archive + " into \"" + db + "\" with pg_restore (" + (oneTransaction
                 ? "one transaction" : "an entry per transaction: it creates more than "
                 + PostgresClientTools.OBJECTS_PER_TRANSACTION + " objects, more locks than one transaction may hold") + ")");

@@ -95,18 +95,12 @@ final class PostgresClientTools {
     private static final Pattern ENTRY = Pattern.compile("(?m)^\\d+; \\d+ \\d+ (BLOB METADATA )?");
 
     /**
-     * The pg_restore options for a restore of {@code archive}: {@code --single-transaction}, unless the archive
-     * holds more than {@link #OBJECTS_PER_TRANSACTION} objects; then none (each entry commits on its own) and
-     * {@code synchronous_commit = off} for the restoring session, so that those commits do not each wait for the
-     * disk. Returns whether the restore is one transaction.
+     * Whether a restore of {@code archive} may run as one transaction ({@code --single-transaction}): not when it
+     * holds more than {@link #OBJECTS_PER_TRANSACTION} objects. Then each entry commits on its own, with
+     * {@link #asynchronousCommits} so that those commits do not each wait for the disk.
      */
-    static boolean restoreTransactions(Path pgRestore, Path archive, List<String> command, ProcessBuilder pb) {
-        if (objects(pgRestore, archive) <= OBJECTS_PER_TRANSACTION) {
-            command.add("--single-transaction");
-            return true;
-        }
-        asynchronousCommits(pb);
-        return false;
+    static boolean oneTransaction(Path pgRestore, Path archive) {
+        return objects(pgRestore, archive) <= OBJECTS_PER_TRANSACTION;
     }
 
     /**
@@ -152,22 +146,24 @@ final class PostgresClientTools {
     }
 
     /**
-     * Restores {@code section} ({@code pre-data}: in one transaction when {@link #restoreTransactions} allows;
+     * Restores {@code section} ({@code pre-data}: in one transaction when {@link #oneTransaction} allows;
      * {@code post-data}: on {@code jobs} sessions) of {@code archive} into database {@code db}.
      */
     static void restoreSection(Path pgRestore, ConnectionSpec target, String db, Path archive, String section, int jobs,
                                String what) {
-        List<String> command = new ArrayList<>(List.of(pgRestore.toString(), "--section=" + section, "--exit-on-error",
-                "--dbname=" + conninfoDbname(db)));
-        ProcessBuilder pb = builder(target, command);
+        List<String> command = new ArrayList<>(List.of(pgRestore.toString(), "--section=" + section, "--exit-on-error"));
+        // post-data: an index per transaction, thousands of which made thousands of disk flushes
+        boolean oneTransaction = !section.equals("post-data") && oneTransaction(pgRestore, archive);
         if (section.equals("post-data")) {
             command.add("--jobs=" + jobs);
-            asynchronousCommits(pb); // an index per transaction: thousands of them made thousands of disk flushes
-        } else {
-            restoreTransactions(pgRestore, archive, command, pb);
+        } else if (oneTransaction) {
+            command.add("--single-transaction");
         }
-        command.add(archive.toString());
-        pb.command(command);
+        command.addAll(List.of("--dbname=" + conninfoDbname(db), archive.toString()));
+        ProcessBuilder pb = builder(target, command);
+        if (!oneTransaction) {
+            asynchronousCommits(pb);
+        }
         run(what, pb);
     }
 

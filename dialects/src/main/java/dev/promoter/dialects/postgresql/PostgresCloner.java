@@ -220,7 +220,7 @@ final class PostgresCloner implements Cloner {
         List<String> names = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND ("
-                + PostgresIntrospector.USER_RELATION + " OR " + EXTENSION_CONFIGURATION + ")")) {
+                + PostgresIntrospector.USER_RELATION + " OR " + PostgresExtensionRows.CONFIGURATION + ")")) {
             while (rs.next()) {
                 names.add(PostgresIntrospector.qualified(new TableRef(rs.getString(1), rs.getString(2))));
             }
@@ -320,15 +320,12 @@ final class PostgresCloner implements Cloner {
         return values;
     }
 
-    /** A relation an extension marked with pg_extension_config_dump (its rows or position are the users'). */
-    static final String EXTENSION_CONFIGURATION = "c.oid IN (SELECT unnest(extconfig) FROM pg_extension)";
-
     /** Every user sequence's and extension configuration sequence's position as the connection sees it. */
     static List<PostgresCopyBackup.SequenceValue> readSequences(Connection c) throws SQLException {
         List<TableRef> seqs = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT n.nspname, c.relname FROM pg_class c "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND (" + PostgresIntrospector.USER_RELATION
-                + " OR " + EXTENSION_CONFIGURATION + ")")) {
+                + " OR " + PostgresExtensionRows.CONFIGURATION + ")")) {
             while (rs.next()) {
                 seqs.add(new TableRef(rs.getString(1), rs.getString(2)));
             }

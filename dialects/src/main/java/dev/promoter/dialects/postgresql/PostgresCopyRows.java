@@ -112,8 +112,7 @@ final class PostgresCopyRows {
      * Scan from PostgreSQL 14 on, which reads just those pages).
      */
     String copyOut(TableRef table, BlockRange blocks) {
-        return "COPY (SELECT " + String.join(", ", names) + " FROM ONLY " + PostgresIntrospector.qualified(table)
-                + " WHERE " + blocks.predicate() + ") TO STDOUT (FORMAT " + format + ")";
+        return copyOut(table, "WHERE " + blocks.predicate());
     }
 
     /**

@@ -60,7 +60,7 @@ final class PostgresDatabaseProperties {
                         done.add("connection limit " + rs.getInt(2));
                     }
                     if (rs.getString(3) != null) {
-                        st.execute("COMMENT ON DATABASE " + target + " IS " + literal(rs.getString(3)));
+                        st.execute("COMMENT ON DATABASE " + target + " IS " + PostgresDialect.quoteLiteral(rs.getString(3)));
                         done.add("comment");
                     }
                 }
@@ -115,14 +115,14 @@ final class PostgresDatabaseProperties {
     /** The value as SQL: one literal, or for list settings one literal per element (pg_dump's makeAlterConfigCommand). */
     static String value(String name, String stored) {
         if (!LIST_QUOTE.contains(name.toLowerCase(Locale.ROOT))) {
-            return literal(stored);
+            return PostgresDialect.quoteLiteral(stored);
         }
         List<String> items = splitList(stored);
         if (items.isEmpty()) {
             return "''";
         }
         List<String> out = new ArrayList<>();
-        items.forEach(i -> out.add(literal(i)));
+        items.forEach(i -> out.add(PostgresDialect.quoteLiteral(i)));
         return String.join(", ", out);
     }
 
@@ -194,7 +194,4 @@ final class PostgresDatabaseProperties {
         }
     }
 
-    private static String literal(String value) {
-        return "'" + value.replace("'", "''") + "'";
-    }
 }

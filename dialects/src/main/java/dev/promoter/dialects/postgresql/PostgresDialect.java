@@ -39,6 +39,11 @@ public final class PostgresDialect implements Dialect {
     }
 
     /** The one quoting function of this dialect: double quotes, embedded double quotes doubled. */
+    /** A string literal (standard_conforming_strings on, as from PostgreSQL 9.1 by default: quotes doubled). */
+    static String quoteLiteral(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
     static String quoteIdentifier(String identifier) {
         if (identifier == null || identifier.isEmpty() || identifier.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("Not a PostgreSQL identifier: \"" + identifier + "\"");

@@ -30,6 +30,9 @@ import java.util.List;
  * the read-back here is their check.
  */
 final class PostgresExtensionRows {
+    /** SQL: relation {@code c} is one an extension marked with pg_extension_config_dump (its rows or position are the users'). */
+    static final String CONFIGURATION = "c.oid IN (SELECT unnest(extconfig) FROM pg_extension)";
+
     private PostgresExtensionRows() {
     }
 
@@ -115,12 +118,7 @@ final class PostgresExtensionRows {
                 }
                 written = in.endCopy();
             } finally {
-                if (in != null && in.isActive()) {
-                    in.cancelCopy();
-                }
-                if (out.isActive()) {
-                    out.cancelCopy();
-                }
+                PostgresTableCopier.cancel(out, in);
             }
             TableChecksum sent = hash.checksum(out.getHandledRowCount(), t.table());
             TableChecksum back = shape.read(staging, shape.copyOut(t.table(), t.condition()), t.table(), null);

@@ -103,12 +103,12 @@ final class PostgresServer implements DatabaseServer {
                 if (!rs.next()) {
                     return "";
                 }
-                StringBuilder sb = new StringBuilder(" ENCODING " + literal(rs.getString(1)));
+                StringBuilder sb = new StringBuilder(" ENCODING " + PostgresDialect.quoteLiteral(rs.getString(1)));
                 if ("i".equals(rs.getString(6))) {
-                    sb.append(" LOCALE_PROVIDER icu ICU_LOCALE ").append(literal(rs.getString(7)));
+                    sb.append(" LOCALE_PROVIDER icu ICU_LOCALE ").append(PostgresDialect.quoteLiteral(rs.getString(7)));
                 }
-                sb.append(" LC_COLLATE ").append(literal(rs.getString(2)))
-                        .append(" LC_CTYPE ").append(literal(rs.getString(3)));
+                sb.append(" LC_COLLATE ").append(PostgresDialect.quoteLiteral(rs.getString(2)))
+                        .append(" LC_CTYPE ").append(PostgresDialect.quoteLiteral(rs.getString(3)));
                 if (rs.getBoolean(5)) {
                     sb.append(" OWNER ").append(PostgresDialect.quoteIdentifier(rs.getString(4)));
                 }
@@ -120,9 +120,6 @@ final class PostgresServer implements DatabaseServer {
         }
     }
 
-    private static String literal(String value) {
-        return "'" + value.replace("'", "''") + "'";
-    }
 
     @Override
     public void drop(String name) {

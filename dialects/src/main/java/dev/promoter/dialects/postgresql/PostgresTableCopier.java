@@ -183,7 +183,8 @@ final class PostgresTableCopier {
         }
     }
 
-    private static void cancel(CopyOut out, CopyIn in) {
+    /** Ends whichever of the two COPY operations is still open, after a failure (the first error is the caller's). */
+    static void cancel(CopyOut out, CopyIn in) {
         try {
             if (in != null && in.isActive()) {
                 in.cancelCopy();

@@ -37,6 +37,13 @@ class PostgresBackupToolTest {
         dbs.dropAll();
     }
 
+    /** Each table's row count, as a backup's manifest lists them. */
+    private static Map<TableRef, Long> rowCounts(Map<TableRef, TableChecksum> sums) {
+        Map<TableRef, Long> rows = new TreeMap<>();
+        sums.forEach((t, c) -> rows.put(t, c.rows()));
+        return rows;
+    }
+
     @Test
     void backupThenRestoreGivesEqualChecksums(@TempDir Path dir) throws Exception {
         String live = dbs.create("pg_bak_live");
@@ -52,8 +59,7 @@ class PostgresBackupToolTest {
         try (Handle l = Jdbi.open(dbs.open(live)); Handle r = Jdbi.open(dbs.open(target))) {
             Map<TableRef, TableChecksum> liveSums = PostgresClonerTest.checksums(in, l);
             assertThat(PostgresClonerTest.checksums(in, r)).isEqualTo(liveSums);
-            Map<TableRef, Long> rows = new TreeMap<>();
-            liveSums.forEach((t, c) -> rows.put(t, c.rows()));
+            Map<TableRef, Long> rows = rowCounts(liveSums);
             assertThat(counts).isEqualTo(rows);
             assertThat(in.schema(r).differencesFrom(in.schema(l))).isEmpty();
             assertThat(in.counters(r)).isEqualTo(in.counters(l));
@@ -102,8 +108,7 @@ class PostgresBackupToolTest {
         Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
                 Duration.ofSeconds(5), CloneStrategy.ONLINE, writer), writer2);
         assertThat(written).isTrue();
-        Map<TableRef, Long> rows = new TreeMap<>();
-        snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+        Map<TableRef, Long> rows = rowCounts(snap.tables());
         BackupManifest m = backups.seal(writer, live, "postgresql", "zoo", "1.0.0", rows);
         assertThat(m.files()).extracting(BackupManifest.FileEntry::path).contains(PostgresCopyBackup.SCHEMA,
                 PostgresCopyBackup.LAYOUT, PostgresCopyBackup.LARGE_OBJECTS, PostgresCopyBackup.dataFile(1));
@@ -166,8 +171,7 @@ class PostgresBackupToolTest {
                 false, Duration.ofSeconds(5), CloneStrategy.TEMPLATE, writer), new PostgresClientTools(),
                 ProgressListener.NONE, 1);
         assertThat(snap.tables()).isEqualTo(atSnapshot);
-        Map<TableRef, Long> rows = new TreeMap<>();
-        snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+        Map<TableRef, Long> rows = rowCounts(snap.tables());
         BackupManifest m = backups.seal(writer, live, "postgresql", "zoo", "1.0.0", rows);
         assertThat(m.files()).extracting(BackupManifest.FileEntry::path).contains(PostgresCopyBackup.SCHEMA,
                 PostgresCopyBackup.LAYOUT, PostgresCopyBackup.LARGE_OBJECTS, "data/0001.1.copy", "data/0001.2.copy")
@@ -201,8 +205,7 @@ class PostgresBackupToolTest {
                     ? PostgresTemplateCloner.cloneByTemplate(request, new PostgresClientTools(), ProgressListener.NONE, 1)
                     : dialect.cloner().cloneDatabase(request, ProgressListener.NONE);
             assertThat(dbs.queryString(staging, PostgresClonerTest.EXTENSION_ROWS)).as(strategy.name()).isEqualTo(expected);
-            Map<TableRef, Long> rows = new TreeMap<>();
-            snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+            Map<TableRef, Long> rows = rowCounts(snap.tables());
             BackupManifest m = backups.seal(writer, live, "postgresql", "fixture", "1.0.0", rows);
             assertThat(m.files()).extracting(BackupManifest.FileEntry::path).as(strategy.name())
                     .contains(PostgresCopyBackup.LAYOUT, PostgresCopyBackup.extensionFile(1), PostgresCopyBackup.extensionFile(2))
@@ -233,8 +236,7 @@ class PostgresBackupToolTest {
         Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
                 Duration.ofSeconds(5), CloneStrategy.ONLINE, writer), ProgressListener.NONE);
         assertThat(dbs.queryString(staging, lobs)).isEqualTo(expected);
-        Map<TableRef, Long> rows = new TreeMap<>();
-        snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+        Map<TableRef, Long> rows = rowCounts(snap.tables());
         backups.seal(writer, live, "postgresql", "docs", "1.0.0", rows);
         String fromCopy = dbs.create("pg_bak_restored");
         backups.restore(dir.resolve("copy"), dbs.spec(fromCopy), ProgressListener.NONE);
