@@ -3,7 +3,6 @@ package dev.promoter.cli;
 import dev.promoter.core.admin.LiveTarget;
 import dev.promoter.core.backup.BackupManifest;
 import dev.promoter.core.backup.Backups;
-import dev.promoter.core.spi.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,7 +42,7 @@ public class BackupCommand implements Callable<Integer> {
         var live = t.ledger().live(t.key());
         BackupManifest m = new Backups(t.dialect().backupTool(), env.clock()).backup(t.server().live(), dir,
                 t.server().liveDatabase(), t.dialect().name().id(), live.map(l -> l.product()).orElse(null),
-                live.map(l -> l.version().toString()).orElse(null), ProgressListener.NONE);
+                live.map(l -> l.version().toString()).orElse(null), new ConsoleListener(spec.commandLine().getOut(), true));
         spec.commandLine().getOut().println("Backup of " + m.tables().size() + " tables (" + m.files().size()
                 + " files, checked) in " + dir.toAbsolutePath());
         spec.commandLine().getOut().flush();

@@ -5,7 +5,6 @@ import dev.promoter.core.admin.LiveTarget;
 import dev.promoter.core.backup.BackupManifest;
 import dev.promoter.core.backup.Backups;
 import dev.promoter.core.db.Connections;
-import dev.promoter.core.spi.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +47,7 @@ public class RestoreCommand implements Callable<Integer> {
             throw PromoterException.refused("Target " + t.server().liveDatabase() + " is not empty (" + tables.size()
                     + " tables); restore only into an empty database so nothing is overwritten");
         }
-        new Backups(t.dialect().backupTool(), env.clock()).restore(backup, t.server().live(), ProgressListener.NONE);
+        new Backups(t.dialect().backupTool(), env.clock()).restore(backup, t.server().live(), new ConsoleListener(spec.commandLine().getOut(), true));
         if (m.product() != null && m.version() != null) {
             t.ledger().setLive(t.key(), m.product(), dev.promoter.core.version.Version.parse(m.version()),
                     m.dialect(), "restore of " + backup.toAbsolutePath());

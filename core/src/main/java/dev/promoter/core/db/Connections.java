@@ -8,30 +8,51 @@ import org.jdbi.v3.core.Jdbi;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Properties;
+import java.util.ServiceLoader;
 
 /** Opening connections and pools from a {@link ConnectionSpec}. */
 public final class Connections {
+    private static final List<SessionDefaults> DEFAULTS = ServiceLoader.load(SessionDefaults.class).stream()
+            .map(ServiceLoader.Provider::get).toList();
+
     private Connections() {
     }
 
     /** A single connection (the caller closes it). */
     public static Connection open(ConnectionSpec spec) throws SQLException {
         Properties p = new Properties();
+        String url = withDefaults(spec, p);
         if (spec.user() != null) {
             p.setProperty("user", spec.user());
         }
         if (!spec.password().isEmpty()) {
             p.setProperty("password", spec.password().reveal());
         }
-        return DriverManager.getConnection(spec.url(), p);
+        return DriverManager.getConnection(url, p);
+    }
+
+    /** The URL for {@code spec} and its driver properties as every {@link SessionDefaults} on the class path makes them. */
+    static String withDefaults(ConnectionSpec spec, Properties properties) throws SQLException {
+        String u = spec.url();
+        for (SessionDefaults d : DEFAULTS) {
+            u = d.apply(spec, u, properties);
+        }
+        return u;
     }
 
     /** A small pool named for its role (every Hikari log line carries the name). */
     public static HikariDataSource pool(ConnectionSpec spec, String name, int size) {
         HikariConfig c = new HikariConfig();
         c.setPoolName("promoter-" + name);
-        c.setJdbcUrl(spec.url());
+        Properties p = new Properties();
+        try {
+            c.setJdbcUrl(withDefaults(spec, p));
+        } catch (SQLException e) {
+            throw unableToConnect(spec, e);
+        }
+        c.setDataSourceProperties(p);
         if (spec.user() != null) {
             c.setUsername(spec.user());
         }

@@ -166,6 +166,7 @@ final class PostgresCloner implements Cloner {
                 PostgresCopyBackup.writeLayout(backup, PostgresCopyBackup.Layout.of(coordinator,
                         new TreeMap<>(files).values().stream().toList(), extensionRows, sequences,
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
+                PostgresDatabaseProperties.keep(backup, coordinator, server.liveDatabase());
             }
             t0 = System.nanoTime();
             restore(pgRestore, request.staging(), staging, schema, "post-data", request.parallelism());

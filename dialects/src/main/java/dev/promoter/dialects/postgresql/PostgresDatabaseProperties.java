@@ -1,5 +1,17 @@
 package dev.promoter.dialects.postgresql;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.promoter.core.PromoterException;
+import dev.promoter.core.backup.BackupWriter;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.ProgressListener;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +30,8 @@ import java.util.Set;
  * live SET ...}), privileges ({@code REVOKE CONNECT ... FROM PUBLIC}, {@code GRANT CONNECT ... TO app}), the
  * comment and the connection limit. Copied onto staging at the end of a clone, so the migration and verify
  * already run under live's settings. Owner, encoding and locale are set when staging is created
- * ({@link PostgresServer#create}).
+ * ({@link PostgresServer#create}). Every backup keeps them in {@value #FILE}, and a restore applies them to the
+ * database it restored into (a role the target server lacks gets a warning with the statement to run later).
  * <p>
  * The write freeze's own settings on live ({@link PostgresWriteFreeze#MARK} and the
  * {@code default_transaction_read_only} it set) are not copied; the value the freeze replaced is.
@@ -32,41 +45,189 @@ final class PostgresDatabaseProperties {
     private PostgresDatabaseProperties() {
     }
 
-    /** Copies live's database properties onto staging; returns what was copied, for the run's messages. */
+    /** The file a backup keeps the database's properties in (both layouts), applied by a restore. */
+    static final String FILE = "database.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * One database's properties: {@code privileges} null when the database has the default ones (nothing to
+     * change), {@code owner} the role that owned it (its grants go to the owner of the database they are applied to).
+     */
+    record Properties(String database, String owner, List<Setting> settings, List<Grant> privileges,
+                      int connectionLimit, String comment) {
+        boolean isEmpty() {
+            return settings.isEmpty() && privileges == null && connectionLimit == -1 && comment == null;
+        }
+    }
+
+    /** One privilege on the database; {@code grantee} null for PUBLIC. */
+    record Grant(String grantee, String privilege, boolean grantable) {
+    }
+
+    /** What {@link #apply} did, as short names for the run's messages, and what it could not do, with why. */
+    record Applied(List<String> done, List<String> skipped) {
+    }
+
+    /** Copies live's database properties onto staging (same server: any failure is an error); returns what was copied. */
     static List<String> copy(Connection admin, String live, String staging) throws SQLException {
-        List<String> done = new ArrayList<>();
-        String target = PostgresDialect.quoteIdentifier(staging);
-        try (Statement st = admin.createStatement()) {
-            for (Setting s : settings(admin, live)) {
-                st.execute((s.role() == null ? "ALTER DATABASE " + target
-                        : "ALTER ROLE " + PostgresDialect.quoteIdentifier(s.role()) + " IN DATABASE " + target)
-                        + " SET " + PostgresDialect.quoteIdentifier(s.name()) + " = " + value(s.name(), s.value()));
-                done.add((s.role() == null ? "" : "role " + s.role() + ": ") + s.name());
-            }
-            try (PreparedStatement ps = admin.prepareStatement("SELECT d.datacl IS NULL, d.datconnlimit, "
-                    + "shobj_description(d.oid, 'pg_database'), r.rolname FROM pg_database d "
-                    + "JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = ?")) {
-                ps.setString(1, live);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return done;
-                    }
-                    if (!rs.getBoolean(1)) {
-                        copyPrivileges(admin, st, live, target, rs.getString(4));
-                        done.add("privileges");
-                    }
-                    if (rs.getInt(2) != -1) {
-                        st.execute("ALTER DATABASE " + target + " CONNECTION LIMIT " + rs.getInt(2));
-                        done.add("connection limit " + rs.getInt(2));
-                    }
-                    if (rs.getString(3) != null) {
-                        st.execute("COMMENT ON DATABASE " + target + " IS " + PostgresDialect.quoteLiteral(rs.getString(3)));
-                        done.add("comment");
-                    }
+        return apply(admin, read(admin, live), staging, false).done();
+    }
+
+    /** Reads {@code database}'s properties from the shared catalogs (any database of the server will do for {@code c}). */
+    static Properties read(Connection c, String database) throws SQLException {
+        List<Setting> settings = settings(c, database);
+        try (PreparedStatement ps = c.prepareStatement("SELECT d.datacl IS NULL, d.datconnlimit, "
+                + "shobj_description(d.oid, 'pg_database'), r.rolname FROM pg_database d "
+                + "JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("database \"" + database + "\" does not exist", "3D000");
                 }
+                List<Grant> privileges = rs.getBoolean(1) ? null : privileges(c, database);
+                return new Properties(database, rs.getString(4), settings, privileges, rs.getInt(2), rs.getString(3));
             }
         }
-        return done;
+    }
+
+    /**
+     * Applies {@code p} to database {@code target}. With {@code lenient} (a restore, maybe on another server), a
+     * setting or grant naming a role the server lacks, or a statement the server refuses, is skipped and listed in
+     * {@link Applied#skipped} with the statement to run by hand; otherwise the first failure is thrown.
+     */
+    static Applied apply(Connection admin, Properties p, String target, boolean lenient) throws SQLException {
+        List<String> done = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        String q = PostgresDialect.quoteIdentifier(target);
+        Set<String> roles = roles(admin);
+        try (Statement st = admin.createStatement()) {
+            for (Setting s : p.settings()) {
+                String sql = (s.role() == null ? "ALTER DATABASE " + q
+                        : "ALTER ROLE " + PostgresDialect.quoteIdentifier(s.role()) + " IN DATABASE " + q)
+                        + " SET " + PostgresDialect.quoteIdentifier(s.name()) + " = " + value(s.name(), s.value());
+                if (run(st, sql, s.role(), roles, lenient, skipped)) {
+                    done.add((s.role() == null ? "" : "role " + s.role() + ": ") + s.name());
+                }
+            }
+            if (p.privileges() != null) {
+                String owner = owner(admin, target);
+                run(st, "REVOKE ALL ON DATABASE " + q + " FROM PUBLIC", null, roles, lenient, skipped);
+                run(st, "REVOKE ALL ON DATABASE " + q + " FROM " + PostgresDialect.quoteIdentifier(owner), null, roles,
+                        lenient, skipped);
+                for (Grant g : p.privileges()) {
+                    if (!Set.of("CONNECT", "CREATE", "TEMPORARY").contains(g.privilege())) {
+                        continue; // none other exists on a database; never pasted unchecked
+                    }
+                    // the old owner's own privileges are the new owner's (the same role on staging)
+                    String role = g.grantee() == null ? null : g.grantee().equals(p.owner()) ? owner : g.grantee();
+                    run(st, "GRANT " + g.privilege() + " ON DATABASE " + q + " TO " + (role == null ? "PUBLIC"
+                            : PostgresDialect.quoteIdentifier(role)) + (g.grantable() ? " WITH GRANT OPTION" : ""),
+                            role, roles, lenient, skipped);
+                }
+                done.add("privileges");
+            }
+            if (p.connectionLimit() != -1 && run(st, "ALTER DATABASE " + q + " CONNECTION LIMIT " + p.connectionLimit(),
+                    null, roles, lenient, skipped)) {
+                done.add("connection limit " + p.connectionLimit());
+            }
+            if (p.comment() != null && run(st, "COMMENT ON DATABASE " + q + " IS "
+                    + PostgresDialect.quoteLiteral(p.comment()), null, roles, lenient, skipped)) {
+                done.add("comment");
+            }
+        }
+        return new Applied(done, skipped);
+    }
+
+    /** Runs {@code sql}; when lenient, a missing {@code role} or a refusal is noted in {@code skipped} instead. */
+    private static boolean run(Statement st, String sql, String role, Set<String> roles, boolean lenient,
+                               List<String> skipped) throws SQLException {
+        if (lenient && role != null && !roles.contains(role)) {
+            skipped.add("role \"" + role + "\" does not exist on this server; create it, then run: " + sql);
+            return false;
+        }
+        try {
+            st.execute(sql);
+            return true;
+        } catch (SQLException e) {
+            if (!lenient) {
+                throw e;
+            }
+            skipped.add("the server refused " + sql + " (" + Connections.describe(e) + ")");
+            return false;
+        }
+    }
+
+    /** Writes {@code database}'s properties into a backup that a clone writes ({@value #FILE}). */
+    static void keep(BackupWriter backup, Connection c, String database) throws SQLException, IOException {
+        Properties p = read(c, database);
+        try (OutputStream out = backup.create(FILE)) {
+            JSON.writeValue(out, p);
+        }
+    }
+
+    /** Writes {@code database}'s properties into backup folder {@code dir} ({@value #FILE}). */
+    static void keep(Path dir, Connection c, String database) throws SQLException, IOException {
+        JSON.writeValue(dir.resolve(FILE).toFile(), read(c, database));
+    }
+
+    /** The properties a backup holds, or null for a backup written before they were kept. */
+    static Properties readFile(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(file.toFile(), Properties.class);
+        } catch (IOException e) {
+            throw PromoterException.badInput("Unreadable " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A restore's last step: the backed-up database's properties onto the restored one, what could not be
+     * applied reported as warnings (the rows are all restored either way).
+     */
+    static void restore(Path dir, ConnectionSpec target, ProgressListener progress) {
+        Properties p = readFile(dir);
+        if (p == null || p.isEmpty()) {
+            return;
+        }
+        String db = PostgresUrl.parse(target.url()).database();
+        try (Connection c = Connections.open(target)) {
+            Applied a = apply(c, p, db, true);
+            if (!a.done().isEmpty()) {
+                progress.message("Applied the database properties of \"" + p.database() + "\" to \"" + db + "\": "
+                        + String.join(", ", a.done()));
+            }
+            a.skipped().forEach(s -> progress.message("WARNING: a database property of \"" + p.database()
+                    + "\" was not applied: " + s));
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to apply the database properties of " + dir.resolve(FILE) + " to \""
+                    + db + "\": " + Connections.describe(e) + ". Every row is restored; apply them by hand", e);
+        }
+    }
+
+    private static Set<String> roles(Connection c) throws SQLException {
+        Set<String> out = new java.util.HashSet<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT rolname FROM pg_roles")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static String owner(Connection c, String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname FROM pg_database d JOIN pg_roles r "
+                + "ON r.oid = d.datdba WHERE d.datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("database \"" + database + "\" does not exist", "3D000");
+                }
+                return rs.getString(1);
+            }
+        }
     }
 
     /** One {@code name=value} of pg_db_role_setting; {@code role} null for the whole database. */
@@ -171,27 +332,19 @@ final class PostgresDatabaseProperties {
         return out;
     }
 
-    /** Staging's privileges made live's: every default revoked, then each of live's grants given. */
-    private static void copyPrivileges(Connection admin, Statement st, String live, String target, String owner)
-            throws SQLException {
-        st.execute("REVOKE ALL ON DATABASE " + target + " FROM PUBLIC");
-        st.execute("REVOKE ALL ON DATABASE " + target + " FROM " + PostgresDialect.quoteIdentifier(owner));
-        try (PreparedStatement ps = admin.prepareStatement("SELECT coalesce(r.rolname, ''), a.privilege_type, a.is_grantable "
+    /** The database's explicit privileges (its ACL exploded), grantors left out. */
+    private static List<Grant> privileges(Connection c, String database) throws SQLException {
+        List<Grant> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname, a.privilege_type, a.is_grantable "
                 + "FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee "
-                + "WHERE d.datname = ? ORDER BY 1, 2")) {
-            ps.setString(1, live);
+                + "WHERE d.datname = ? ORDER BY coalesce(r.rolname, ''), 2")) {
+            ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String privilege = rs.getString(2);
-                    if (!Set.of("CONNECT", "CREATE", "TEMPORARY").contains(privilege)) {
-                        continue; // none other exists on a database; never pasted unchecked
-                    }
-                    String grantee = rs.getString(1).isEmpty() ? "PUBLIC" : PostgresDialect.quoteIdentifier(rs.getString(1));
-                    st.execute("GRANT " + privilege + " ON DATABASE " + target + " TO " + grantee
-                            + (rs.getBoolean(3) ? " WITH GRANT OPTION" : ""));
+                    out.add(new Grant(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
                 }
             }
         }
+        return out;
     }
-
 }

@@ -79,7 +79,7 @@ final class PostgresTemplateCloner {
             // CREATE DATABASE ... TEMPLATE copies the files, not the database's own settings and privileges
             PostgresCloner.carryDatabaseProperties(admin, live, staging, progress);
             Map<TableRef, TableChecksum> sums = request.backup() == null ? checksums(request, null, splitBlocks)
-                    : checksumsAndBackup(request, tools, progress, splitBlocks);
+                    : checksumsAndBackup(request, tools, progress, splitBlocks, live);
             return Snapshot.of(takenAt, watermark, sums, freeze);
         } catch (SQLException | IOException | RuntimeException e) {
             freeze.release();
@@ -113,11 +113,12 @@ final class PostgresTemplateCloner {
     /**
      * The checksums, and the run's backup written from the same reads of the copy (which is live's state): the
      * copy layout of {@link PostgresCopyBackup}, with the schema dumped from the copy beside the reads, and the
-     * users' rows of extension configuration tables read from the copy ({@link PostgresExtensionRows}).
+     * users' rows of extension configuration tables read from the copy ({@link PostgresExtensionRows}), and
+     * live's database properties ({@link PostgresDatabaseProperties}).
      */
     private static Map<TableRef, TableChecksum> checksumsAndBackup(CloneRequest request, PostgresClientTools tools,
-                                                                   ProgressListener progress, long splitBlocks)
-            throws SQLException, IOException {
+                                                                   ProgressListener progress, long splitBlocks,
+                                                                   String live) throws SQLException, IOException {
         BackupWriter backup = request.backup();
         String staging = PostgresUrl.parse(request.staging().url()).database();
         Path pgDump;
@@ -138,6 +139,8 @@ final class PostgresTemplateCloner {
                 PostgresCopyBackup.writeLayout(backup, PostgresCopyBackup.Layout.of(c,
                         new TreeMap<>(files).values().stream().toList(), extensionRows, PostgresCloner.readSequences(c),
                         objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
+                // live's, as the copy (which has them from carryDatabaseProperties) was made
+                PostgresDatabaseProperties.keep(backup, c, live);
             }
             return sums;
         } finally {

@@ -40,8 +40,21 @@ record PostgresUrl(String hosts, String database, String params) {
 
     /** The same server and parameters, database {@code name}. */
     String withDatabase(String name) {
-        String db = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+        String db = encode(name);
         return PREFIX + (hosts == null ? "" : "//" + hosts + "/") + db + (params.isEmpty() ? "" : "?" + params);
+    }
+
+    /** The same URL with parameter {@code name} set to {@code value} (added, or replacing the URL's). */
+    String withParameter(String name, String value) {
+        StringBuilder q = new StringBuilder();
+        Map<String, String> m = parameters();
+        m.put(name, value);
+        m.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&").append(encode(k)).append('=').append(encode(v)));
+        return new PostgresUrl(hosts, database, q.toString()).withDatabase(database);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     Map<String, String> parameters() {

@@ -82,11 +82,8 @@ class PostgresBackupToolTest {
                 + "(1, lo_from_bytea(0, decode(repeat('0123456789abcdef', 200000), 'hex'))), (2, lo_create(0))");
         String lobs = "SELECT string_agg(d.id || ':' || md5(lo_get(d.body)), ',' ORDER BY d.id) FROM docs d";
         Introspector in = dialect.introspector();
-        Map<TableRef, TableChecksum> atSnapshot;
         String lobsAtSnapshot = dbs.queryString(live, lobs);
-        try (Handle l = Jdbi.open(dbs.open(live))) {
-            atSnapshot = PostgresClonerTest.checksums(in, l);
-        }
+        Map<TableRef, TableChecksum> atSnapshot = PostgresClonerTest.checksums(dbs, in, live);
         String staging = dbs.create("pg_bak_stg");
         Backups backups = new Backups(dialect.backupTool(), Clock.systemUTC());
         BackupWriter writer = Backups.prepare(dir.resolve("b"));
@@ -159,10 +156,7 @@ class PostgresBackupToolTest {
                 + "INSERT INTO wide (note) SELECT repeat(md5(g::text), 4) FROM generate_series(1, 5000) g; "
                 + "CREATE TABLE docs (id int, body oid); INSERT INTO docs VALUES (1, lo_from_bytea(0, 'lob'::bytea))");
         Introspector in = dialect.introspector();
-        Map<TableRef, TableChecksum> atSnapshot;
-        try (Handle l = Jdbi.open(dbs.open(live))) {
-            atSnapshot = PostgresClonerTest.checksums(in, l);
-        }
+        Map<TableRef, TableChecksum> atSnapshot = PostgresClonerTest.checksums(dbs, in, live);
         String staging = dbs.track(dbs.create("pg_bak_stg"));
         Backups backups = new Backups(dialect.backupTool(), Clock.systemUTC());
         BackupWriter writer = Backups.prepare(dir.resolve("b"));
@@ -249,5 +243,64 @@ class PostgresBackupToolTest {
         String fromDump = dbs.create("pg_bak_restored");
         dialect.backupTool().restore(dir.resolve("dump"), dbs.spec(fromDump), ProgressListener.NONE);
         assertThat(dbs.queryString(fromDump, lobs)).isEqualTo(expected);
+    }
+
+    @Test
+    void everyBackupLayoutCarriesTheDatabasesOwnPropertiesToARestore(@TempDir Path dir) throws Exception {
+        String role = dev.promoter.testing.TestServers.uniqueName("promoter_app");
+        String gone = dev.promoter.testing.TestServers.uniqueName("promoter_gone");
+        String live = dbs.create("pg_bak_live");
+        String q = PostgresDialect.quoteIdentifier(live);
+        dbs.exec(live, "CREATE ROLE " + role + " LOGIN; CREATE ROLE " + gone + " LOGIN; "
+                + "CREATE SCHEMA app; CREATE TABLE app.t (id int); INSERT INTO app.t VALUES (1); "
+                + "ALTER DATABASE " + q + " SET search_path = \"$user\", app, public; "
+                + "ALTER DATABASE " + q + " SET statement_timeout = '5s'; "
+                + "ALTER ROLE " + role + " IN DATABASE " + q + " SET work_mem = '8MB'; "
+                + "ALTER ROLE " + gone + " IN DATABASE " + q + " SET work_mem = '16MB'; "
+                + "REVOKE ALL ON DATABASE " + q + " FROM PUBLIC; "
+                + "GRANT CONNECT ON DATABASE " + q + " TO " + role + " WITH GRANT OPTION; "
+                + "GRANT TEMPORARY ON DATABASE " + q + " TO " + gone + "; "
+                + "COMMENT ON DATABASE " + q + " IS 'the shop''s'; ALTER DATABASE " + q + " CONNECTION LIMIT 50");
+        Backups backups = new Backups(dialect.backupTool(), Clock.systemUTC());
+        try {
+            // the three ways a backup is written: pg_dump (promote backup), the online clone, the template clone
+            backups.backup(dbs.spec(live), dir.resolve("dump"), live, "postgresql", "zoo", "1.0.0", ProgressListener.NONE);
+            for (CloneStrategy strategy : CloneStrategy.values()) {
+                String staging = dbs.create("pg_bak_stg");
+                BackupWriter writer = Backups.prepare(dir.resolve(strategy.name()));
+                Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2,
+                        false, Duration.ofSeconds(5), strategy, writer), ProgressListener.NONE);
+                backups.seal(writer, live, "postgresql", "zoo", "1.0.0", rowCounts(snap.tables()));
+                dbs.exec("postgres", "DROP DATABASE " + PostgresDialect.quoteIdentifier(staging)); // it holds gone's grant
+            }
+            // a role the restoring server lacks: its setting and grant are reported, everything else applied
+            dbs.exec(live, "REVOKE ALL ON DATABASE " + q + " FROM " + gone + "; ALTER ROLE " + gone + " IN DATABASE "
+                    + q + " RESET ALL; DROP ROLE " + gone);
+            String expected = PostgresClonerTest.databaseProperties(dbs, live);
+            assertThat(expected).contains("search_path", role + ":work_mem=8MB", role + "=CONNECT/true", " # 50 # the shop's")
+                    .doesNotContain("PUBLIC=", gone);
+            for (String layout : java.util.List.of("dump", "ONLINE", "TEMPLATE")) {
+                assertThat(dir.resolve(layout).resolve(PostgresDatabaseProperties.FILE)).as(layout).isRegularFile();
+                assertThat(Backups.verify(dir.resolve(layout)).files()).extracting(BackupManifest.FileEntry::path)
+                        .as("checked against the manifest").contains(PostgresDatabaseProperties.FILE);
+                String target = dbs.create("pg_bak_restored");
+                java.util.List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+                backups.restore(dir.resolve(layout), dbs.spec(target), new ProgressListener() {
+                    @Override
+                    public void message(String text) {
+                        messages.add(text);
+                    }
+                });
+                assertThat(PostgresClonerTest.databaseProperties(dbs, target)).as(layout).isEqualTo(expected);
+                assertThat(dbs.queryString(target, "SELECT count(*) FROM t")).isEqualTo("1");
+                assertThat(messages).as(layout).anyMatch(m -> m.startsWith("WARNING") && m.contains("role \"" + gone
+                        + "\" does not exist") && m.contains("ALTER ROLE \"" + gone + "\" IN DATABASE"));
+                assertThat(messages).as(layout).anyMatch(m -> m.startsWith("WARNING") && m.contains("GRANT TEMPORARY ON DATABASE"));
+            }
+        } finally {
+            dbs.dropAll();
+            dbs.exec("postgres", "DROP ROLE IF EXISTS " + gone);
+            dbs.exec("postgres", "DROP ROLE " + role);
+        }
     }
 }

@@ -12,7 +12,9 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,6 +34,13 @@ class PostgresClonerTest {
     @AfterEach
     void dropDatabases() {
         dbs.dropAll();
+    }
+
+    /** Every table's checksum in database {@code db}, read now. */
+    static Map<TableRef, TableChecksum> checksums(PostgresTestDatabases dbs, Introspector in, String db) throws SQLException {
+        try (Handle h = Jdbi.open(dbs.open(db))) {
+            return checksums(in, h);
+        }
     }
 
     static Map<TableRef, TableChecksum> checksums(Introspector in, Handle h) {
@@ -317,6 +326,10 @@ class PostgresClonerTest {
 
     /** A database's own settings, privileges, connection limit and comment, as one comparable line. */
     private String databaseProperties(String db) throws SQLException {
+        return databaseProperties(dbs, db);
+    }
+
+    static String databaseProperties(PostgresTestDatabases dbs, String db) throws SQLException {
         return dbs.queryString("postgres", "SELECT coalesce((SELECT string_agg(coalesce(r.rolname, '*') || ':' "
                 + "|| array_to_string(s.setconfig, '|'), ' / ' ORDER BY r.rolname NULLS FIRST) FROM pg_db_role_setting s "
                 + "LEFT JOIN pg_roles r ON r.oid = s.setrole WHERE s.setdatabase = d.oid), '') || ' # ' "
@@ -359,6 +372,59 @@ class PostgresClonerTest {
         } finally {
             dbs.dropAll();
             dbs.exec("postgres", "DROP ROLE " + role);
+        }
+    }
+
+    @Test
+    void theApplicationsTimeoutsSetOnLiveDoNotCutTheToolsOwnSessions(@TempDir Path dir) throws Exception {
+        String live = dbs.create("pg_clone_live");
+        dbs.exec(live, PostgresZoo.SCHEMA);
+        dbs.exec(live, PostgresZoo.DATA);
+        dbs.exec(live, "CREATE TABLE big (id int PRIMARY KEY, note text); "
+                + "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 300000) g");
+        Introspector in = dialect.introspector();
+        Map<TableRef, TableChecksum> atStart = checksums(dbs, in, live);
+        // what applications are held to: a statement may run 20 ms, a session may idle 300 ms; copying and
+        // checksumming big takes longer, and the snapshot's transaction and staging's session idle through the copy
+        String q = PostgresDialect.quoteIdentifier(live);
+        dbs.exec(live, "ALTER DATABASE " + q + " SET statement_timeout = '20ms'; "
+                + "ALTER DATABASE " + q + " SET idle_in_transaction_session_timeout = '300ms'; "
+                + "ALTER DATABASE " + q + " SET idle_session_timeout = '300ms'");
+        AtomicBoolean slept = new AtomicBoolean();
+        ProgressListener slow = new ProgressListener() {
+            @Override
+            public void tableFinished(TableRef table, long rows, long bytes) {
+                if (slept.compareAndSet(false, true)) {
+                    try {
+                        Thread.sleep(600);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        for (dev.promoter.core.spi.CloneStrategy strategy : dev.promoter.core.spi.CloneStrategy.values()) {
+            String staging = dbs.track(dbs.create("pg_clone_stg"));
+            var backups = new dev.promoter.core.backup.Backups(dialect.backupTool(), java.time.Clock.systemUTC());
+            var writer = dev.promoter.core.backup.Backups.prepare(dir.resolve(strategy.name()));
+            slept.set(false);
+            Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
+                    Duration.ofSeconds(5), strategy, writer), slow);
+            assertThat(snap.tables()).as(strategy.name()).isEqualTo(atStart);
+            Map<TableRef, Long> rows = new TreeMap<>();
+            snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+            backups.seal(writer, live, "postgresql", "zoo", "1.0.0", rows);
+            String target = dbs.create("pg_clone_restored");
+            backups.restore(dir.resolve(strategy.name()), dbs.spec(target), ProgressListener.NONE);
+            try (Handle s = Jdbi.open(dbs.open(staging)); Handle r = Jdbi.open(dbs.open(target))) {
+                assertThat(checksums(in, s)).as(strategy.name()).isEqualTo(atStart);
+                assertThat(checksums(in, r)).as(strategy.name() + " restored").isEqualTo(atStart);
+            }
+            // the applications' limits are carried, not changed, on staging and on the restored database
+            for (String db : java.util.List.of(live, staging, target)) {
+                assertThat(databaseProperties(db)).as(db).contains("statement_timeout=20ms",
+                        "idle_in_transaction_session_timeout=300ms", "idle_session_timeout=300ms");
+            }
         }
     }
 }
