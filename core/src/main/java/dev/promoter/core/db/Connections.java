@@ -22,15 +22,20 @@ public final class Connections {
 
     /** A single connection (the caller closes it). */
     public static Connection open(ConnectionSpec spec) throws SQLException {
+        Properties p = login(spec);
+        return DriverManager.getConnection(withDefaults(spec, p), p);
+    }
+
+    /** The driver properties of {@code spec}'s login: user and password, when given. */
+    public static Properties login(ConnectionSpec spec) {
         Properties p = new Properties();
-        String url = withDefaults(spec, p);
         if (spec.user() != null) {
             p.setProperty("user", spec.user());
         }
         if (!spec.password().isEmpty()) {
             p.setProperty("password", spec.password().reveal());
         }
-        return DriverManager.getConnection(url, p);
+        return p;
     }
 
     /** The URL for {@code spec} and its driver properties as every {@link SessionDefaults} on the class path makes them. */

@@ -47,6 +47,16 @@ record MySqlUrl(String hosts, String database, String params) {
         return new MySqlUrl(hosts, name == null ? "" : name, params);
     }
 
+    /** A driver parameter's value as written in the URL (null when absent). */
+    String param(String key) {
+        for (String p : params.split("&")) {
+            if (p.toLowerCase(Locale.ROOT).startsWith(key.toLowerCase(Locale.ROOT) + "=")) {
+                return p.substring(key.length() + 1);
+            }
+        }
+        return null;
+    }
+
     /** Adds (or replaces) a driver parameter. */
     MySqlUrl withParam(String key, String value) {
         StringBuilder sb = new StringBuilder();

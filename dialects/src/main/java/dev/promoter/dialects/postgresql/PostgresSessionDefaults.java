@@ -1,6 +1,7 @@
 package dev.promoter.dialects.postgresql;
 
 import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
 import dev.promoter.core.db.SessionDefaults;
 
 import java.sql.Connection;
@@ -66,14 +67,7 @@ public final class PostgresSessionDefaults implements SessionDefaults {
     }
 
     private static int probe(ConnectionSpec spec, String url) throws SQLException {
-        Properties p = new Properties();
-        if (spec.user() != null) {
-            p.setProperty("user", spec.user());
-        }
-        if (!spec.password().isEmpty()) {
-            p.setProperty("password", spec.password().reveal());
-        }
-        try (Connection c = DriverManager.getConnection(url, p)) {
+        try (Connection c = DriverManager.getConnection(url, Connections.login(spec))) {
             return c.getMetaData().getDatabaseMajorVersion();
         }
     }

@@ -148,4 +148,52 @@ class MySqlClonerTest {
         assertThat(scratch.query(staging, "SELECT CONCAT((SELECT v FROM a) + (SELECT v FROM b), '/',"
                 + " (SELECT v FROM b) - (SELECT COUNT(*) FROM c))")).containsExactly("1000/0");
     }
+
+    @Test
+    void theApplicationsStatementTimeLimitDoesNotCutTheToolsOwnSessions() {
+        String live = scratch.create("live");
+        String staging = scratch.create("stg");
+        scratch.execIn(live, "CREATE TABLE big (id INT PRIMARY KEY, note VARCHAR(64))",
+                "CREATE TABLE d (n INT)", "INSERT INTO d VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)",
+                "INSERT INTO big SELECT id, MD5(id) FROM (SELECT a.n + 10 * b.n + 100 * c.n + 1000 * e.n + 10000 * f.n "
+                        + "+ 100000 * g.n AS id FROM d a, d b, d c, d e, d f, d g) x WHERE id < 300000");
+        TableRef big = new TableRef(null, "big");
+        dev.promoter.core.spi.TableChecksum atStart = scratch.jdbi(live).withHandle(h -> introspector.checksum(h, big));
+        boolean mariaDb = scratch.query(live, "SELECT VERSION()").get(0).toLowerCase(java.util.Locale.ROOT).contains("mariadb");
+        String user = dev.promoter.testing.TestServers.uniqueName("promoter_app");
+        ConnectionSpec liveAsApp;
+        ConnectionSpec stagingAsApp;
+        if (mariaDb) {
+            // an application's user, held to 20 ms a statement; reading big takes longer
+            scratch.exec("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'pw' WITH MAX_STATEMENT_TIME 0.02",
+                    "GRANT ALL ON *.* TO '" + user + "'@'%'");
+            var pw = dev.promoter.core.db.Secret.of("pw");
+            liveAsApp = new ConnectionSpec(scratch.spec(live).url(), user, pw);
+            stagingAsApp = new ConnectionSpec(scratch.spec(staging).url(), user, pw);
+        } else {
+            // MySQL has no per-user limit: the server's, for SELECTs, put back afterwards
+            scratch.exec("SET GLOBAL max_execution_time = 20");
+            liveAsApp = scratch.spec(live);
+            stagingAsApp = scratch.spec(staging);
+        }
+        try {
+            Snapshot snap = new MySqlCloner().cloneDatabase(new CloneRequest(liveAsApp, stagingAsApp, 2, false,
+                    Duration.ofSeconds(5)), ProgressListener.NONE);
+            assertThat(snap.tables().get(big)).isEqualTo(atStart);
+            dev.promoter.core.spi.TableChecksum copied = scratch.jdbi(staging).withHandle(h -> introspector.checksum(h, big));
+            assertThat(copied).isEqualTo(atStart);
+        } finally {
+            if (mariaDb) {
+                scratch.exec("DROP USER '" + user + "'@'%'");
+            } else {
+                scratch.exec("SET GLOBAL max_execution_time = 0");
+            }
+        }
+    }
+
+    @Test
+    void sessionVariablesFollowTheServer() {
+        assertThat(MySqlSessionDefaults.variables(true)).isEqualTo("max_statement_time=0,wait_timeout=31536000");
+        assertThat(MySqlSessionDefaults.variables(false)).isEqualTo("max_execution_time=0,wait_timeout=31536000");
+    }
 }
