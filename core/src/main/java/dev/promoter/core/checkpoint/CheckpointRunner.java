@@ -2,6 +2,7 @@ package dev.promoter.core.checkpoint;
 
 import dev.promoter.core.migrate.LiquibaseMigrator;
 import dev.promoter.core.plan.MigrationPlan;
+import dev.promoter.core.spi.ChecksumCutter;
 import dev.promoter.core.spi.CounterState;
 import dev.promoter.core.spi.Dialect;
 import dev.promoter.core.spi.Introspector;
@@ -108,15 +109,19 @@ public final class CheckpointRunner {
                 () -> timed("foreign keys valid", "foreign-key", () -> parallelStaging.withHandle(h ->
                         new ForeignKeyCheck(dialect).run(h, stagingTables))), pool);
         if (pool != null) {
-            SplitChecksums split = new SplitChecksums(introspector::checksumParts, parallelStaging, pool, workers);
+            Map<String, TableRef> toSum = new LinkedHashMap<>();
             for (var e : snapshot.tables().entrySet()) {
                 String k = key(e.getKey().name());
                 TableRef st = stagingByName.get(k);
                 if (!LiquibaseMigrator.isTrackingTable(e.getKey().name()) && st != null && changes.get(k) == null
                         && !touched.touches(e.getKey())) {
-                    sums.put(k, split.start(st));
+                    toSum.put(k, st);
                 }
             }
+            List<TableRef> tables = List.copyOf(toSum.values());
+            ChecksumCutter cutter = parallelStaging.withHandle(h -> introspector.checksumCutter(h, tables));
+            SplitChecksums split = new SplitChecksums(cutter::cut, parallelStaging, pool, workers);
+            toSum.forEach((k, st) -> sums.put(k, split.start(st)));
         }
         for (var e : snapshot.tables().entrySet()) {
             TableRef liveTable = e.getKey();

@@ -5,7 +5,6 @@ import dev.promoter.core.spi.TableRef;
 import org.jdbi.v3.core.Handle;
 
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -33,8 +32,9 @@ final class ForeignKeyCheck {
         List<String> broken = new ArrayList<>();
         int keys = 0;
         try {
+            Map<TableRef, List<ForeignKey>> all = dialect.listsAllForeignKeysAtOnce() ? allKeys(h.getConnection()) : null;
             for (TableRef t : tables) {
-                for (ForeignKey fk : keysOf(h.getConnection(), t)) {
+                for (ForeignKey fk : all != null ? all.getOrDefault(t, List.of()) : keysOf(h.getConnection(), t)) {
                     keys++;
                     long orphans = h.createQuery(orphanQuery(fk)).mapTo(Long.class).one();
                     if (orphans > 0) {
@@ -72,21 +72,39 @@ final class ForeignKeyCheck {
     }
 
     private static List<ForeignKey> keysOf(Connection c, TableRef t) throws SQLException {
-        DatabaseMetaData md = c.getMetaData();
         Map<String, ForeignKey> keys = new LinkedHashMap<>();
         String catalog = t.schema() == null ? c.getCatalog() : null;
-        try (ResultSet rs = md.getImportedKeys(catalog, t.schema(), t.name())) {
+        try (ResultSet rs = c.getMetaData().getImportedKeys(catalog, t.schema(), t.name())) {
             while (rs.next()) {
-                String name = rs.getString("FK_NAME");
-                String pkSchema = t.schema() == null ? null : rs.getString("PKTABLE_SCHEM");
-                TableRef parent = new TableRef(pkSchemaOr(pkSchema, t), rs.getString("PKTABLE_NAME"));
-                ForeignKey fk = keys.computeIfAbsent(name == null ? "fk" + keys.size() : name, n -> new ForeignKey(n, t,
-                        new ArrayList<>(), parent, new ArrayList<>()));
-                fk.childColumns().add(rs.getString("FKCOLUMN_NAME"));
-                fk.parentColumns().add(rs.getString("PKCOLUMN_NAME"));
+                add(keys, t, rs);
             }
         }
         return List.copyOf(keys.values());
+    }
+
+    /** Every foreign key of the database by child table, from one metadata call (schema-qualified dialects only). */
+    private static Map<TableRef, List<ForeignKey>> allKeys(Connection c) throws SQLException {
+        Map<TableRef, Map<String, ForeignKey>> byChild = new LinkedHashMap<>();
+        try (ResultSet rs = c.getMetaData().getImportedKeys(null, null, null)) {
+            while (rs.next()) {
+                TableRef child = new TableRef(rs.getString("FKTABLE_SCHEM"), rs.getString("FKTABLE_NAME"));
+                add(byChild.computeIfAbsent(child, k -> new LinkedHashMap<>()), child, rs);
+            }
+        }
+        Map<TableRef, List<ForeignKey>> out = new LinkedHashMap<>();
+        byChild.forEach((t, keys) -> out.put(t, List.copyOf(keys.values())));
+        return out;
+    }
+
+    /** One row of getImportedKeys (a column pair of key FK_NAME, in KEY_SEQ order) added to {@code keys}. */
+    private static void add(Map<String, ForeignKey> keys, TableRef child, ResultSet rs) throws SQLException {
+        String name = rs.getString("FK_NAME");
+        String pkSchema = child.schema() == null ? null : rs.getString("PKTABLE_SCHEM");
+        TableRef parent = new TableRef(pkSchemaOr(pkSchema, child), rs.getString("PKTABLE_NAME"));
+        ForeignKey fk = keys.computeIfAbsent(name == null ? "fk" + keys.size() : name, n -> new ForeignKey(n, child,
+                new ArrayList<>(), parent, new ArrayList<>()));
+        fk.childColumns().add(rs.getString("FKCOLUMN_NAME"));
+        fk.parentColumns().add(rs.getString("PKCOLUMN_NAME"));
     }
 
     private static String pkSchemaOr(String pkSchema, TableRef child) {

@@ -26,6 +26,15 @@ public interface Dialect {
     boolean supportsDdlTransactions();
 
     /**
+     * True when the driver's {@code DatabaseMetaData.getImportedKeys(null, null, null)} lists every foreign key of
+     * the database (pgjdbc does; Connector/J refuses a null table). Checks then read them in one query, not one
+     * per table, which with thousands of tables took seconds. False, the safe default: one call per table.
+     */
+    default boolean listsAllForeignKeysAtOnce() {
+        return false;
+    }
+
+    /**
      * Splits a script as DBAs write it into chunks that Liquibase can split further on their delimiter
      * (MySQL {@code DELIMITER} blocks become chunks with their own delimiter). The default is one chunk.
      */

@@ -23,6 +23,16 @@ public interface Introspector {
         return java.util.List.of(h -> checksum(h, table));
     }
 
+    /**
+     * A cutter for the checksums of {@code tables}, about to be read on {@code handle}'s database: a dialect may
+     * read what {@link #checksumParts} looks up for each table (size, columns) for all of them in one query now,
+     * which with thousands of small tables is most of the work. Use it for reads that follow at once (no DDL in
+     * between). The default is {@link #checksumParts} itself.
+     */
+    default ChecksumCutter checksumCutter(Handle handle, List<TableRef> tables) {
+        return this::checksumParts;
+    }
+
     /** Sequences / identity / AUTO_INCREMENT counters with the max key of their table. */
     List<CounterState> counters(Handle handle);
 

@@ -151,7 +151,8 @@ final class PostgresCloner implements Cloner {
             t0 = System.nanoTime();
             BackupWriter backup = request.backup();
             Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
-            Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, bySize(coordinator), files, progress);
+            Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, bySize(coordinator),
+                    PostgresIntrospector.shapes(coordinator), files, progress);
             progress.message("Rows of " + sums.size() + " table(s) copied in " + secondsSince(t0) + " on "
                     + request.parallelism() + " session(s)");
             List<PostgresExtensionRows.Copied> extensionRows = PostgresExtensionRows.copy(coordinator, stagingAdmin, backup);
@@ -263,10 +264,12 @@ final class PostgresCloner implements Cloner {
     }
 
     /**
-     * Copies the tables on {@code request.parallelism()} workers, largest first; with a backup, each table's
-     * COPY data also goes to its file, listed in {@code files}.
+     * Copies the tables on {@code request.parallelism()} workers, largest first, each in the COPY shape read for
+     * all of them in the snapshot ({@code shapes}); with a backup, each table's COPY data also goes to its file,
+     * listed in {@code files}.
      */
     private Map<TableRef, TableChecksum> copyData(CloneRequest request, String snapshotId, Map<TableRef, Long> sizes,
+                                                  Map<TableRef, PostgresIntrospector.Shape> shapes,
                                                   Map<TableRef, PostgresCopyBackup.TableFile> files,
                                                   ProgressListener progress) {
         List<TableRef> tables = List.copyOf(sizes.keySet());
@@ -286,14 +289,16 @@ final class PostgresCloner implements Cloner {
                 TableRef t;
                 while ((t = queue.poll()) != null) {
                     progress.tableStarted(t, -1);
+                    PostgresIntrospector.Shape shape = shapes.get(t);
+                    PostgresCopyRows rows = shape == null ? null : shape.rows();
                     if (backup == null) {
-                        sums.put(t, copier.copy(t, sizes.get(t), progress, null).checksum());
+                        sums.put(t, copier.copy(t, sizes.get(t), progress, null, rows).checksum());
                         continue;
                     }
                     String file = fileNames.get(t);
                     PostgresTableCopier.Copied copied;
                     try (OutputStream out = backup.create(file)) {
-                        copied = copier.copy(t, sizes.get(t), progress, out);
+                        copied = copier.copy(t, sizes.get(t), progress, out, rows);
                     }
                     sums.put(t, copied.checksum());
                     files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), List.of(file),

@@ -89,6 +89,11 @@ final class PostgresCopyRows {
         return new PostgresCopyRows(names, binary ? "binary" : "text");
     }
 
+    /** The shape of stored columns {@code names} (quoted), binary when every column's type is built in or an enum. */
+    static PostgresCopyRows of(List<String> names, boolean binary) {
+        return new PostgresCopyRows(List.copyOf(names), binary ? "binary" : "text");
+    }
+
     /** The stored columns, quoted, in order. */
     List<String> columns() {
         return names;
@@ -180,11 +185,17 @@ final class PostgresCopyRows {
      */
     static TableChecksum checksum(Connection c, TableRef table, BlockRange blocks, OutputStream copyTo)
             throws SQLException, IOException {
+        return checksum(c, table, blocks, copyTo, null);
+    }
+
+    /** As above, with the table's shape already read ({@code known}; null: read it in the checksum's transaction). */
+    static TableChecksum checksum(Connection c, TableRef table, BlockRange blocks, OutputStream copyTo,
+                                  PostgresCopyRows known) throws SQLException, IOException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
             pinSettings(c, true);
-            PostgresCopyRows rows = of(c, table);
+            PostgresCopyRows rows = known != null ? known : of(c, table);
             return rows.read(c, blocks == null ? rows.copyOut(table) : rows.copyOut(table, blocks), table, copyTo);
         } finally {
             if (autoCommit) {

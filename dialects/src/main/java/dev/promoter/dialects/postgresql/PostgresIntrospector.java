@@ -2,6 +2,7 @@ package dev.promoter.dialects.postgresql;
 
 import dev.promoter.core.PromoterException;
 import dev.promoter.core.db.Connections;
+import dev.promoter.core.spi.ChecksumCutter;
 import dev.promoter.core.spi.ChecksumPart;
 import dev.promoter.core.spi.CounterState;
 import dev.promoter.core.spi.Introspector;
@@ -17,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Catalog and content fingerprints of a PostgreSQL database.
@@ -105,21 +107,64 @@ final class PostgresIntrospector implements Introspector {
         java.io.OutputStream open(int index, int pieces) throws java.io.IOException;
     }
 
+    /** What cutting a table's checksum needs: its heap blocks, the server's version, its COPY shape. */
+    record Shape(long blocks, int version, PostgresCopyRows rows) {
+    }
+
+    /**
+     * Every table's {@link Shape} in one query; tables missing from the result (dropped, renamed since) are
+     * looked up one by one when cut.
+     */
+    @Override
+    public ChecksumCutter checksumCutter(Handle handle, List<TableRef> tables) {
+        Map<TableRef, Shape> shapes;
+        try {
+            shapes = shapes(handle.getConnection());
+        } catch (SQLException e) {
+            return this::checksumParts; // each table then reports its own failure
+        }
+        return (h, table, parts) -> checksumParts(h.getConnection(), table, parts, SPLIT_BLOCKS, null, shapes.get(table));
+    }
+
+    /** The shapes of all user tables (their stored columns and COPY format as {@link PostgresCopyRows#of} reads them). */
+    static Map<TableRef, Shape> shapes(Connection c) throws SQLException {
+        Map<TableRef, Shape> out = new java.util.HashMap<>();
+        String sql = "SELECT n.nspname, c.relname, pg_relation_size(c.oid) / current_setting('block_size')::bigint, "
+                + "current_setting('server_version_num')::int, "
+                + "array_agg(a.attname ORDER BY a.attnum) FILTER (WHERE a.attnum IS NOT NULL), "
+                + "coalesce(bool_and(b.oid < 16384 OR b.typtype = 'e'), true) FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' "
+                + "LEFT JOIN pg_type t ON t.oid = a.atttypid "
+                + "LEFT JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END "
+                + "WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND " + USER_RELATION + " GROUP BY n.nspname, c.relname, c.oid";
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                List<String> names = new ArrayList<>();
+                java.sql.Array columns = rs.getArray(5);
+                if (columns != null) {
+                    for (Object name : (Object[]) columns.getArray()) {
+                        names.add(PostgresDialect.quoteIdentifier((String) name));
+                    }
+                }
+                out.put(new TableRef(rs.getString(1), rs.getString(2)), new Shape(rs.getLong(3), rs.getInt(4),
+                        PostgresCopyRows.of(names, rs.getBoolean(6))));
+            }
+        }
+        return out;
+    }
+
     /** As {@link #checksumParts(Connection, TableRef, int, long)}; each piece also writes its COPY data to {@code copyTo}. */
     static List<ChecksumPart> checksumParts(Connection c, TableRef table, int parts, long minBlocks, PieceOutput copyTo) {
-        long blocks;
-        int version;
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(?::regclass) "
-                + "/ current_setting('block_size')::bigint, current_setting('server_version_num')::int")) {
-            ps.setString(1, qualified(table));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                blocks = rs.getLong(1);
-                version = rs.getInt(2);
-            }
-        } catch (SQLException e) {
-            throw failed("read the size of table " + table, e);
-        }
+        return checksumParts(c, table, parts, minBlocks, copyTo, null);
+    }
+
+    /** As above, with the table's {@link Shape} already read ({@code null}: read it now). */
+    static List<ChecksumPart> checksumParts(Connection c, TableRef table, int parts, long minBlocks, PieceOutput copyTo,
+                                            Shape known) {
+        Shape shape = known != null ? known : shape(c, table);
+        long blocks = shape.blocks();
+        int version = shape.version();
         int split = (int) Math.min(parts, blocks / Math.max(1, minBlocks));
         int n = split < 2 || version < 140000 ? 1 : split;
         List<ChecksumPart> out = new ArrayList<>();
@@ -129,7 +174,7 @@ final class PostgresIntrospector implements Introspector {
                     : new PostgresCopyRows.BlockRange(blocks * i / n, i == n - 1 ? -1 : blocks * (i + 1) / n);
             out.add(h -> {
                 try (java.io.OutputStream file = copyTo == null ? null : copyTo.open(index, n)) {
-                    return PostgresCopyRows.checksum(h.getConnection(), table, range, file);
+                    return PostgresCopyRows.checksum(h.getConnection(), table, range, file, shape.rows());
                 } catch (SQLException e) {
                     throw failed(range == null ? "compute the checksum of table " + table : "compute the checksum of blocks "
                             + range.from() + " to " + (range.to() < 0 ? "the end" : range.to()) + " of table " + table, e);
@@ -140,6 +185,20 @@ final class PostgresIntrospector implements Introspector {
             });
         }
         return out;
+    }
+
+    /** One table's {@link Shape}: its size, the server's version and (read when its checksum runs) its columns. */
+    private static Shape shape(Connection c, TableRef table) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(?::regclass) "
+                + "/ current_setting('block_size')::bigint, current_setting('server_version_num')::int")) {
+            ps.setString(1, qualified(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Shape(rs.getLong(1), rs.getInt(2), null);
+            }
+        } catch (SQLException e) {
+            throw failed("read the size of table " + table, e);
+        }
     }
 
     @Override

@@ -90,13 +90,13 @@ final class PostgresTableCopier {
     }
 
     /**
-     * Copies {@code table}, of {@code liveBytes} on live; when {@code backup} is not null, the COPY data is also
-     * written there exactly as it is sent to staging (header and trailer included, so the file loads with
-     * {@code COPY ... FROM}).
+     * Copies {@code table}, of {@code liveBytes} on live, in COPY shape {@code known} (null: read it now); when
+     * {@code backup} is not null, the COPY data is also written there exactly as it is sent to staging (header and
+     * trailer included, so the file loads with {@code COPY ... FROM}).
      */
-    Copied copy(TableRef table, long liveBytes, ProgressListener progress, OutputStream backup) {
+    Copied copy(TableRef table, long liveBytes, ProgressListener progress, OutputStream backup, PostgresCopyRows known) {
         try {
-            PostgresCopyRows rows = PostgresCopyRows.of(live, table);
+            PostgresCopyRows rows = known != null ? known : PostgresCopyRows.of(live, table);
             staging.setAutoCommit(false);
             boolean freeze = liveBytes >= FREEZE_FROM_BYTES;
             if (freeze) {

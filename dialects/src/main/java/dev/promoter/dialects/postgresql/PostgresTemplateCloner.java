@@ -160,13 +160,15 @@ final class PostgresTemplateCloner {
                                                           Map<TableRef, PostgresCopyBackup.TableFile> files,
                                                           long splitBlocks) throws SQLException {
         List<TableRef> tables;
+        Map<TableRef, PostgresIntrospector.Shape> shapes;
         try (Connection c = Connections.open(request.staging())) {
             tables = PostgresCloner.largestFirst(c);
+            shapes = PostgresIntrospector.shapes(c); // one query, not two a table
         }
         ExecutorService pool = Executors.newFixedThreadPool(request.parallelism(), r -> new Thread(r, "promoter-pg-checksum"));
         try (com.zaxxer.hikari.HikariDataSource sessions = Connections.pool(request.staging(), "template-checksum",
                 request.parallelism())) {
-            BackupReader reader = new BackupReader(request, tables, files, splitBlocks);
+            BackupReader reader = new BackupReader(request, tables, files, splitBlocks, shapes);
             SplitChecksums split = new SplitChecksums(reader::checksumParts, org.jdbi.v3.core.Jdbi.create(sessions), pool,
                     request.parallelism());
             Map<TableRef, CompletableFuture<SplitChecksums.Timed>> pending = new LinkedHashMap<>();
@@ -208,23 +210,26 @@ final class PostgresTemplateCloner {
         private final Map<TableRef, PostgresCopyBackup.TableFile> files;
 
         private final long splitBlocks;
+        private final Map<TableRef, PostgresIntrospector.Shape> known;
 
         BackupReader(CloneRequest request, List<TableRef> tables, Map<TableRef, PostgresCopyBackup.TableFile> files,
-                     long splitBlocks) {
+                     long splitBlocks, Map<TableRef, PostgresIntrospector.Shape> known) {
             this.backup = request.backup();
             this.files = files;
             this.splitBlocks = splitBlocks;
+            this.known = known;
             for (int i = 0; i < tables.size(); i++) {
                 index.put(tables.get(i), i + 1);
             }
         }
 
         List<ChecksumPart> checksumParts(Handle handle, TableRef table, int parts) {
+            PostgresIntrospector.Shape shape = known.get(table);
             if (files == null) {
-                return PostgresIntrospector.checksumParts(handle.getConnection(), table, parts, splitBlocks);
+                return PostgresIntrospector.checksumParts(handle.getConnection(), table, parts, splitBlocks, null, shape);
             }
             try {
-                shapes.put(table, PostgresCopyRows.of(handle.getConnection(), table));
+                shapes.put(table, shape != null ? shape.rows() : PostgresCopyRows.of(handle.getConnection(), table));
             } catch (SQLException e) {
                 throw PromoterException.failed("Unable to read the columns of table " + table + ": "
                         + Connections.describe(e), e);
@@ -236,7 +241,7 @@ final class PostgresTemplateCloner {
                         String name = PostgresCopyBackup.dataFile(index.get(table), piece, pieces);
                         tableFiles.add(name);
                         return backup.create(name);
-                    });
+                    }, shape);
         }
 
         void finish(Map<TableRef, TableChecksum> sums) {

@@ -128,4 +128,50 @@ class PostgresDialectTest {
             assertThat(new LiquibaseMigrator(dialect).pending(c, plan)).isEmpty();
         }
     }
+
+    /** One foreign key column pair as getImportedKeys reports it. */
+    private static String keyRow(ResultSet rs) throws java.sql.SQLException {
+        return rs.getString("FKTABLE_SCHEM") + "." + rs.getString("FKTABLE_NAME") + "." + rs.getString("FK_NAME") + "#"
+                + rs.getInt("KEY_SEQ") + ":" + rs.getString("FKCOLUMN_NAME") + "->" + rs.getString("PKTABLE_SCHEM") + "."
+                + rs.getString("PKTABLE_NAME") + "." + rs.getString("PKCOLUMN_NAME");
+    }
+
+    @Test
+    void theDriverListsEveryForeignKeyAtOnceAsItDoesTableByTable() throws Exception {
+        assertThat(new PostgresDialect().listsAllForeignKeysAtOnce()).isTrue();
+        PostgresTestDatabases dbs = new PostgresTestDatabases();
+        try {
+            String db = dbs.create("pg_fks");
+            dbs.exec(db, "CREATE SCHEMA \"Other\"; CREATE TABLE p (a int, b int, PRIMARY KEY (a, b)); "
+                    + "CREATE TABLE \"Other\".\"Parent Two\" (id int PRIMARY KEY); "
+                    + "CREATE TABLE c1 (x int, y int, z int, CONSTRAINT same FOREIGN KEY (y, x) REFERENCES p (a, b), "
+                    + "CONSTRAINT \"to Two\" FOREIGN KEY (z) REFERENCES \"Other\".\"Parent Two\"); "
+                    + "CREATE TABLE \"Other\".c2 (u int, v int, CONSTRAINT same FOREIGN KEY (u, v) REFERENCES p (a, b)); "
+                    + "CREATE TABLE lone (id int PRIMARY KEY)");
+            try (Connection c = dbs.open(db)) {
+                List<String> oneByOne = new java.util.ArrayList<>();
+                for (String[] t : List.of(new String[] {"public", "c1"}, new String[] {"Other", "c2"},
+                        new String[] {"public", "lone"}, new String[] {"public", "p"}, new String[] {"Other", "Parent Two"})) {
+                    try (ResultSet rs = c.getMetaData().getImportedKeys(null, t[0], t[1])) {
+                        while (rs.next()) {
+                            oneByOne.add(keyRow(rs));
+                        }
+                    }
+                }
+                List<String> atOnce = new java.util.ArrayList<>();
+                try (ResultSet rs = c.getMetaData().getImportedKeys(null, null, null)) {
+                    while (rs.next()) {
+                        atOnce.add(keyRow(rs));
+                    }
+                }
+                assertThat(oneByOne).hasSize(5).contains("public.c1.same#1:y->public.p.a", "public.c1.same#2:x->public.p.b",
+                        "public.c1.to Two#1:z->Other.Parent Two.id", "Other.c2.same#2:v->public.p.b");
+                assertThat(atOnce).containsExactlyInAnyOrderElementsOf(oneByOne);
+                // each key's columns in KEY_SEQ order, as the check pairs them
+                assertThat(atOnce.indexOf("public.c1.same#1:y->public.p.a")).isLessThan(atOnce.indexOf("public.c1.same#2:x->public.p.b"));
+            }
+        } finally {
+            dbs.dropAll();
+        }
+    }
 }

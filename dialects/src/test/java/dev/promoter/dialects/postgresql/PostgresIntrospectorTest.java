@@ -173,4 +173,37 @@ class PostgresIntrospectorTest {
                     "table public.t: unexpected column extra integer", "unexpected sequence public.s");
         }
     }
+
+    @Test
+    void theBatchCutterReadsEveryTablesShapeAsTheTableByTableLookupDoesAndSumsTheSame() throws Exception {
+        String db = dbs.create("pg_intro");
+        dbs.exec(db, PostgresZoo.SCHEMA);
+        dbs.exec(db, PostgresZoo.DATA);
+        dbs.exec(db, "CREATE TABLE empty_shape (); INSERT INTO empty_shape DEFAULT VALUES; "
+                + "CREATE TABLE dropped (a int, gone text, \"Mixed Case\" int[], g int GENERATED ALWAYS AS (a * 2) STORED); "
+                + "ALTER TABLE dropped DROP COLUMN gone; INSERT INTO dropped (a, \"Mixed Case\") VALUES (1, '{1,2}'); "
+                + "CREATE TYPE duo AS (x int, y text); CREATE TABLE composite (p duo); INSERT INTO composite VALUES ((1, 'a'))");
+        Introspector in = new PostgresIntrospector();
+        try (Handle h = Jdbi.open(dbs.open(db))) {
+            List<TableRef> tables = in.tables(h);
+            var shapes = PostgresIntrospector.shapes(h.getConnection());
+            assertThat(shapes.keySet()).containsExactlyInAnyOrderElementsOf(tables);
+            for (TableRef t : tables) {
+                PostgresCopyRows one = PostgresCopyRows.of(h.getConnection(), t);
+                assertThat(shapes.get(t).rows().columns()).as(t.display()).isEqualTo(one.columns());
+                assertThat(shapes.get(t).rows().format()).as(t.display()).isEqualTo(one.format());
+            }
+            assertThat(shapes.get(new TableRef("public", "dropped")).rows().columns()).containsExactly("\"a\"", "\"Mixed Case\"");
+            assertThat(shapes.get(new TableRef("public", "composite")).rows().format()).isEqualTo("text");
+            assertThat(shapes.get(new TableRef("public", "empty_shape")).rows().columns()).isEmpty();
+            var cutter = in.checksumCutter(h, tables);
+            for (TableRef t : tables) {
+                TableChecksum sum = null;
+                for (ChecksumPart p : cutter.cut(h, t, 2)) {
+                    sum = sum == null ? p.compute(h) : sum.plus(p.compute(h));
+                }
+                assertThat(sum).as(t.display()).isEqualTo(in.checksum(h, t));
+            }
+        }
+    }
 }
