@@ -5,6 +5,8 @@ import dev.promoter.core.PromoterException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -67,13 +69,14 @@ public final class BackupWriter {
     }
 
     /**
-     * A new file of the backup; its size and sha-256 are recorded when the stream is closed. Buffered (64 kB):
-     * a caller may write one small row at a time without a system call and a digest update for each.
+     * A new file of the backup; when the stream is closed the file is forced to disk and its size and sha-256 are
+     * recorded. Buffered (64 kB): a caller may write one small row at a time without a system call and a digest
+     * update for each.
      */
     public OutputStream create(String relative) throws IOException {
         Path p = path(relative);
-        OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new BufferedOutputStream(new DigestingStream(relative, out), 64 << 10);
+        FileChannel channel = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new BufferedOutputStream(new DigestingStream(relative, channel), 64 << 10);
     }
 
     Map<String, BackupManifest.FileEntry> written() {
@@ -82,14 +85,16 @@ public final class BackupWriter {
 
     private final class DigestingStream extends OutputStream {
         private final String name;
+        private final FileChannel channel;
         private final OutputStream out;
         private final MessageDigest sha = sha256();
         private long bytes;
         private boolean closed;
 
-        DigestingStream(String name, OutputStream out) {
+        DigestingStream(String name, FileChannel channel) {
             this.name = name;
-            this.out = out;
+            this.channel = channel;
+            this.out = Channels.newOutputStream(channel);
         }
 
         @Override
@@ -117,7 +122,11 @@ public final class BackupWriter {
                 return;
             }
             closed = true;
-            out.close();
+            try {
+                channel.force(true); // a backup is called good only once it is on disk
+            } finally {
+                out.close();
+            }
             written.put(name, new BackupManifest.FileEntry(name, bytes, HexFormat.of().formatHex(sha.digest())));
         }
     }

@@ -11,7 +11,9 @@ import dev.promoter.core.spi.TableRef;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -71,9 +73,14 @@ public final class Backups {
         try {
             Map<String, Long> tables = new TreeMap<>();
             counts.forEach((t, n) -> tables.put(t.display(), n));
+            Map<String, BackupManifest.FileEntry> written = writer.written();
             BackupManifest m = new BackupManifest(BackupManifest.FORMAT, database, dialect, product, version,
-                    clock.instant(), tables, files(dir, writer.written()));
-            JSON.writeValue(dir.resolve(BackupManifest.FILE_NAME).toFile(), m);
+                    clock.instant(), tables, files(dir, written));
+            forceToDisk(dir, written);
+            Path manifest = dir.resolve(BackupManifest.FILE_NAME);
+            JSON.writeValue(manifest.toFile(), m);
+            force(manifest);
+            force(dir);
             return verify(dir);
         } catch (IOException e) {
             throw PromoterException.failed("Unable to write backup into " + dir + ": " + e.getMessage(), e);
@@ -150,6 +157,39 @@ public final class Backups {
             }
         }
         return out;
+    }
+
+    /**
+     * Forces every file of the backup to disk that was not forced as it was written (those other programs wrote,
+     * such as pg_dump's or mysqldump's output), and every folder, so that the entries are durable too. The
+     * manifest is written after this: a backup whose manifest survives a crash has all its files.
+     */
+    private static void forceToDisk(Path dir, Map<String, BackupManifest.FileEntry> written) throws IOException {
+        List<Path> folders = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.toList()) {
+                if (Files.isDirectory(p)) {
+                    folders.add(p);
+                } else if (Files.isRegularFile(p) && !written.containsKey(dir.relativize(p).toString().replace('\\', '/'))) {
+                    force(p);
+                }
+            }
+        }
+        for (Path f : folders) {
+            force(f);
+        }
+    }
+
+    private static void force(Path p) throws IOException {
+        boolean folder = Files.isDirectory(p);
+        try (FileChannel c = FileChannel.open(p, folder ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
+            c.force(true);
+        } catch (IOException e) {
+            if (!folder) {
+                throw e;
+            }
+            // a platform that cannot open or sync a folder: its files are forced all the same
+        }
     }
 
     public static String sha256(Path file) throws IOException {
