@@ -35,6 +35,10 @@ import java.util.concurrent.Executor;
  */
 final class PostgresBackupTool implements BackupTool {
     static final String ARCHIVE = "database.dump";
+    /** pg_dump's and pg_restore's verbose lines that start a table's data, relayed as progress. */
+    private static final String DUMPING = "dumping contents of table ";
+    private static final String RESTORING = "processing data for table ";
+    private static final java.time.Duration PROGRESS_EVERY = java.time.Duration.ofSeconds(5);
     private static final Executor DUMPER = DaemonThreads.named("promoter-pg-dump");
 
     private final PostgresClientTools tools;
@@ -58,15 +62,18 @@ final class PostgresBackupTool implements BackupTool {
                     snapshotId = rs.getString(1);
                 }
             }
-            progress.message("Dumping \"" + db + "\" with pg_dump, snapshot " + snapshotId);
+            List<TableRef> tables = PostgresIntrospector.tables(c);
+            progress.message("Dumping \"" + db + "\" (" + tables.size() + " tables) with pg_dump, snapshot " + snapshotId);
             // pg_dump runs while this transaction counts the rows of the same snapshot (it stays open until both end)
+            var dumping = PostgresClientTools.tableProgress(DUMPING, "pg_dump: dumping", tables.size(), progress,
+                    PROGRESS_EVERY);
             CompletableFuture<Void> dump = CompletableFuture.runAsync(() -> PostgresClientTools.run(
                     "back up database \"" + db + "\" into " + dir.resolve(ARCHIVE),
                     PostgresClientTools.builder(source, List.of(pgDump.toString(), "--format=custom", "--compress=1",
-                            "--snapshot=" + snapshotId, "--file=" + dir.resolve(ARCHIVE)))), DUMPER);
+                            "--verbose", "--snapshot=" + snapshotId, "--file=" + dir.resolve(ARCHIVE))), dumping), DUMPER);
             Map<TableRef, Long> counts = new TreeMap<>();
             try {
-                for (TableRef t : PostgresIntrospector.tables(c)) {
+                for (TableRef t : tables) {
                     try (Statement st = c.createStatement();
                          ResultSet rs = st.executeQuery("SELECT count(*) FROM ONLY " + PostgresIntrospector.qualified(t))) {
                         rs.next();
@@ -126,7 +133,7 @@ final class PostgresBackupTool implements BackupTool {
     private static void restoreArchive(Path archive, ConnectionSpec target, String db, Path pgRestore,
                                        ProgressListener progress) {
         boolean oneTransaction = PostgresClientTools.oneTransaction(pgRestore, archive);
-        List<String> command = new java.util.ArrayList<>(List.of(pgRestore.toString(), "--exit-on-error"));
+        List<String> command = new java.util.ArrayList<>(List.of(pgRestore.toString(), "--exit-on-error", "--verbose"));
         if (oneTransaction) {
             command.add("--single-transaction");
         }
@@ -138,9 +145,12 @@ final class PostgresBackupTool implements BackupTool {
         progress.message("Restoring " + archive + " into \"" + db + "\" with pg_restore (" + (oneTransaction
                 ? "one transaction" : "an entry per transaction: it creates more than "
                 + PostgresClientTools.OBJECTS_PER_TRANSACTION + " objects, more locks than one transaction may hold") + ")");
+        var restoring = PostgresClientTools.tableProgress(RESTORING, "pg_restore: loading",
+                PostgresClientTools.tablesWithData(pgRestore, archive),
+                progress, PROGRESS_EVERY);
         PostgresClientTools.run("restore " + archive + " into database \"" + db + "\" (" + (oneTransaction
                 ? "nothing was restored: it runs in one transaction" : "the target is partly restored: drop it and "
-                + "create it again") + "; the target must be empty and the owning roles must exist)", pb);
+                + "create it again") + "; the target must be empty and the owning roles must exist)", pb, restoring);
         if (!oneTransaction) { // its commits were asynchronous
             try (Connection c = Connections.open(target)) {
                 PostgresTableCopier.flushCommits(c);

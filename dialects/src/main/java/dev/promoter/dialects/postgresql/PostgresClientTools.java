@@ -120,6 +120,21 @@ final class PostgresClientTools {
      * an entry of large objects' metadata holds up to 1000 of them).
      */
     static long objects(Path pgRestore, Path archive) {
+        long n = 0;
+        Matcher m = ENTRY.matcher(toc(pgRestore, archive));
+        while (m.find()) {
+            n += m.group(1) == null ? 1 : 1000;
+        }
+        return n;
+    }
+
+    /** The tables whose rows {@code archive} holds (its TABLE DATA entries). */
+    static int tablesWithData(Path pgRestore, Path archive) {
+        return (int) toc(pgRestore, archive).lines().filter(l -> !l.startsWith(";") && l.contains(" TABLE DATA ")).count();
+    }
+
+    /** {@code pg_restore --list} of {@code archive}: its table of contents. */
+    private static String toc(Path pgRestore, Path archive) {
         ProcessBuilder pb = new ProcessBuilder(pgRestore.toString(), "--list", archive.toString());
         try {
             Process p = pb.start();
@@ -130,12 +145,7 @@ final class PostgresClientTools {
                 throw PromoterException.failed("Unable to read the table of contents of " + archive + ": "
                         + pgRestore + " --list exited with " + p.exitValue() + ": " + err.join().strip(), null);
             }
-            long n = 0;
-            Matcher m = ENTRY.matcher(toc);
-            while (m.find()) {
-                n += m.group(1) == null ? 1 : 1000;
-            }
-            return n;
+            return toc;
         } catch (IOException e) {
             throw PromoterException.failed("Unable to read the table of contents of " + archive + ": cannot start "
                     + pgRestore + ": " + e.getMessage(), e);
@@ -169,11 +179,20 @@ final class PostgresClientTools {
 
     /** Runs a command to its end; fails with its error output when it exits non-zero. */
     static void run(String what, ProcessBuilder pb) {
+        run(what, pb, null);
+    }
+
+    /**
+     * As {@link #run(String, ProcessBuilder)} for a tool started with {@code --verbose}: each line of its error
+     * output goes to {@code verbose} as it comes (progress), and the error text of a failure keeps only the lines
+     * that are not the tool's progress ({@link #isProgress}).
+     */
+    static void run(String what, ProcessBuilder pb, java.util.function.Consumer<String> verbose) {
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         try {
             Process p = pb.start();
             p.getOutputStream().close();
-            CompletableFuture<String> err = stderr(p);
+            CompletableFuture<String> err = verbose == null ? stderr(p) : stderrLines(p, verbose);
             int code = p.waitFor();
             if (code != 0) {
                 throw PromoterException.failed("Unable to " + what + ": " + pb.command().get(0) + " exited with "
@@ -242,6 +261,63 @@ final class PostgresClientTools {
                 return "";
             }
         }, DaemonThreads.named("promoter-stderr-" + p.pid()));
+    }
+
+    /** The error output read line by line: every line to {@code each}, the ones that are not progress kept. */
+    private static CompletableFuture<String> stderrLines(Process p, java.util.function.Consumer<String> each) {
+        return CompletableFuture.supplyAsync(() -> {
+            StringBuilder kept = new StringBuilder();
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    each.accept(line);
+                    if (!isProgress(line) && kept.length() < STDERR_LIMIT) {
+                        kept.append(line).append('\n');
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended; its exit code tells
+            }
+            return kept.toString();
+        }, DaemonThreads.named("promoter-stderr-" + p.pid()));
+    }
+
+    /**
+     * Relays a tool's {@code --verbose} lines that start a table's data ({@code marker}, such as {@code dumping
+     * contents of table}) as "{@code verb} table N of TOTAL: name": the first one, then at most one every
+     * {@code every}, so that thousands of small tables do not flood the console. Thread-safe.
+     */
+    static java.util.function.Consumer<String> tableProgress(String marker, String verb, int total,
+                                                             dev.promoter.core.spi.ProgressListener progress,
+                                                             java.time.Duration every) {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+        return line -> {
+            int at = line.indexOf(marker);
+            if (at < 0) {
+                return;
+            }
+            int n = seen.incrementAndGet();
+            long now = System.nanoTime();
+            long before = last.get();
+            if ((before == Long.MIN_VALUE || now - before >= every.toNanos()) && last.compareAndSet(before, now)) {
+                progress.message(verb + " table " + n + " of " + total + ": " + line.substring(at + marker.length()).strip());
+            }
+        };
+    }
+
+    /**
+     * A line of pg_dump's or pg_restore's {@code --verbose} output (say {@code pg_dump: dumping contents of table
+     * ...}), as opposed to an error, warning, detail or hint.
+     */
+    static boolean isProgress(String line) {
+        int colon = line.indexOf(": ");
+        if (!line.startsWith("pg_dump: ") && !line.startsWith("pg_restore: ") || colon < 0) {
+            return false;
+        }
+        String rest = line.substring(colon + 2);
+        return !(rest.startsWith("error:") || rest.startsWith("warning:") || rest.startsWith("detail:")
+                || rest.startsWith("hint:") || rest.startsWith("while ") || rest.startsWith("from TOC entry")
+                || rest.startsWith("FATAL") || rest.startsWith("ERROR"));
     }
 
     /** A libpq conninfo naming database {@code name} (any characters), for tools that need {@code --dbname}. */

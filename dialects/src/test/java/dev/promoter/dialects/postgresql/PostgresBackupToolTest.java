@@ -49,11 +49,21 @@ class PostgresBackupToolTest {
         String live = dbs.create("pg_bak_live");
         dbs.exec(live, PostgresZoo.SCHEMA);
         dbs.exec(live, PostgresZoo.DATA);
-        Map<TableRef, Long> counts = dialect.backupTool().backup(dbs.spec(live), dir.resolve("b"), ProgressListener.NONE);
+        java.util.List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void message(String text) {
+                messages.add(text);
+            }
+        };
+        Map<TableRef, Long> counts = dialect.backupTool().backup(dbs.spec(live), dir.resolve("b"), listener);
         assertThat(Files.size(dir.resolve("b").resolve(PostgresBackupTool.ARCHIVE))).isPositive();
+        // pg_dump's progress, a line for the first table (then at most one every few seconds)
+        assertThat(messages).anyMatch(m -> m.matches("pg_dump: dumping table 1 of " + counts.size() + ": \".+\""));
 
         String target = dbs.create("pg_bak_restored");
-        dialect.backupTool().restore(dir.resolve("b"), dbs.spec(target), ProgressListener.NONE);
+        dialect.backupTool().restore(dir.resolve("b"), dbs.spec(target), listener);
+        assertThat(messages).anyMatch(m -> m.matches("pg_restore: loading table 1 of \\d+: \".+\""));
 
         Introspector in = dialect.introspector();
         try (Handle l = Jdbi.open(dbs.open(live)); Handle r = Jdbi.open(dbs.open(target))) {

@@ -35,4 +35,36 @@ class PostgresClientToolsTest {
     void findsTheInstalledClient() {
         assertThat(new PostgresClientTools().find("pg_dump", 15).getFileName().toString()).isEqualTo("pg_dump");
     }
+
+    @Test
+    void verboseLinesAreProgressAndErrorsAreKept() {
+        assertThat(PostgresClientTools.isProgress("pg_dump: dumping contents of table \"public.t\"")).isTrue();
+        assertThat(PostgresClientTools.isProgress("pg_restore: processing data for table \"public.t\"")).isTrue();
+        assertThat(PostgresClientTools.isProgress("pg_restore: error: could not execute query: ERROR:  boom")).isFalse();
+        assertThat(PostgresClientTools.isProgress("pg_dump: warning: there are circular foreign-key constraints")).isFalse();
+        assertThat(PostgresClientTools.isProgress("pg_restore: from TOC entry 214; 1259 16386 TABLE t postgres")).isFalse();
+        assertThat(PostgresClientTools.isProgress("Command was: CREATE TABLE t ();")).isFalse();
+    }
+
+    @Test
+    void tableProgressShowsTheFirstTableThenAtMostOneLinePerInterval() {
+        java.util.List<String> shown = new java.util.ArrayList<>();
+        dev.promoter.core.spi.ProgressListener listener = new dev.promoter.core.spi.ProgressListener() {
+            @Override
+            public void message(String text) {
+                shown.add(text);
+            }
+        };
+        var lines = PostgresClientTools.tableProgress("dumping contents of table ", "pg_dump: dumping", 3, listener,
+                java.time.Duration.ofHours(1));
+        lines.accept("pg_dump: reading schemas");
+        lines.accept("pg_dump: dumping contents of table \"public.a\"");
+        lines.accept("pg_dump: dumping contents of table \"public.b\"");
+        assertThat(shown).containsExactly("pg_dump: dumping table 1 of 3: \"public.a\"");
+        var every = PostgresClientTools.tableProgress("dumping contents of table ", "pg_dump: dumping", 2, listener,
+                java.time.Duration.ZERO);
+        every.accept("pg_dump: dumping contents of table \"public.a\"");
+        every.accept("pg_dump: dumping contents of table \"public.b\"");
+        assertThat(shown).endsWith("pg_dump: dumping table 1 of 2: \"public.a\"", "pg_dump: dumping table 2 of 2: \"public.b\"");
+    }
 }
