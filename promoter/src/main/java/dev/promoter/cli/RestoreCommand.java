@@ -15,7 +15,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
-        description = {"Restore a backup into an EMPTY database (it is created when missing). The backup's files are checked against its manifest first; a damaged backup is refused.", ""},
+        description = {"Restore a backup into an EMPTY database (it is created when missing). The backup's files are checked against its manifest first; a damaged backup is refused.",
+                "On PostgreSQL the database's own settings (ALTER DATABASE/ROLE ... SET), privileges, comment and connection limit are applied last; one naming a role this server lacks is printed as a WARNING with the statement to run once the role exists.", ""},
         footer = {"", "Example:", "  promote restore --backup promoter-backups/storage-20261122-020000 \\",
                 "      --url jdbc:postgresql://db/storage_restored"})
 public class RestoreCommand implements Callable<Integer> {
