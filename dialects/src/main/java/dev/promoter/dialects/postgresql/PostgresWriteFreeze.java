@@ -68,8 +68,21 @@ final class PostgresWriteFreeze implements WriteFreeze {
                 previous = "none".equals(leftover) ? null : leftover;
             }
             try (Statement st = c.createStatement()) {
-                st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
-                        + " SET " + MARK + " = '" + (previous == null ? "none" : "on".equals(previous) ? "on" : "off") + "'");
+                try {
+                    st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(live) + " SET " + MARK + " = '"
+                            + (previous == null ? "none" : "on".equals(previous) ? "on" : "off") + "'");
+                } catch (SQLException e) {
+                    if (!"42501".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    // PostgreSQL 15 on: a custom parameter on a database is a superuser's, unless granted
+                    throw PromoterException.refused("Unable to freeze writes on database \"" + live + "\": "
+                            + Connections.describe(e) + ". The freeze records what it replaced in the custom parameter "
+                            + MARK + ", which from PostgreSQL 15 on only a superuser may set on a database unless granted; "
+                            + "as a superuser run once: GRANT SET ON PARAMETER " + MARK + " TO "
+                            + PostgresDialect.quoteIdentifier(userOf(c)) + "; or run as a superuser, or pass --allow-writes "
+                            + "(no freeze: the switch then proves no write happened or refuses). Live is unchanged");
+                }
                 st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
                         + " SET default_transaction_read_only = on");
             }
@@ -87,7 +100,15 @@ final class PostgresWriteFreeze implements WriteFreeze {
         }
     }
 
-    /** True while the live database carries the freeze (checked by the switch). */
+    private static String userOf(Connection c) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT current_user")) {
+            return rs.next() ? rs.getString(1) : "<role>";
+        } catch (SQLException e) {
+            return "<role>";
+        }
+    }
+
+        /** True while the live database carries the freeze (checked by the switch). */
     boolean isHeld() {
         return !released;
     }

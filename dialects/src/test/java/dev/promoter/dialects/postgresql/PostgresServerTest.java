@@ -121,4 +121,78 @@ class PostgresServerTest {
             dbs.exec("postgres", "DROP TABLESPACE " + ts);
         }
     }
+
+    /** A spec for {@code db} as role {@code role} (trust authentication, no password). */
+    private ConnectionSpec as(String role, String db) {
+        return new ConnectionSpec(dbs.spec(db).url(), role, Secret.none());
+    }
+
+    @Test
+    void aLoginThatMayNotUseTheLedgerIsRefusedWithTheGrantThatFixesIt() throws Exception {
+        String role = dev.promoter.testing.TestServers.uniqueName("promoter_ops");
+        String ledgerDb = dbs.create("pg_ledger");
+        dbs.exec("postgres", "CREATE ROLE " + role + " LOGIN");
+        try {
+            // the tables exist (another role made them); this login has no privileges on them
+            dev.promoter.core.ledger.Ledger.open(Connections.jdbi(dbs.spec(ledgerDb)), java.time.Clock.systemUTC());
+            dbs.exec(ledgerDb, "GRANT USAGE ON SCHEMA public TO " + role);
+            assertThatThrownBy(() -> dev.promoter.core.ledger.Ledger.open(Connections.jdbi(as(role, ledgerDb)),
+                    java.time.Clock.systemUTC()))
+                    .isInstanceOf(PromoterException.class)
+                    .satisfies(e -> assertThat(((PromoterException) e).outcome()).isEqualTo(Outcome.REFUSED))
+                    .hasMessageContaining("not usable by this login").hasMessageContaining("permission denied")
+                    .hasMessageContaining("GRANT SELECT, INSERT, UPDATE, DELETE ON promoter_database, promoter_run")
+                    .hasMessageContaining(" TO " + role);
+            dbs.exec(ledgerDb, "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role);
+            var ledger = dev.promoter.core.ledger.Ledger.open(Connections.jdbi(as(role, ledgerDb)), java.time.Clock.systemUTC());
+            assertThat(ledger.live("nothing")).isEmpty();
+
+            // no tables yet, and no right to create them (PostgreSQL 15: none on schema public)
+            String empty = dbs.create("pg_ledger");
+            dbs.exec(empty, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+            assertThatThrownBy(() -> dev.promoter.core.ledger.Ledger.open(Connections.jdbi(as(role, empty)),
+                    java.time.Clock.systemUTC()))
+                    .isInstanceOf(PromoterException.class)
+                    .hasMessageContaining("Unable to create the ledger table promoter_database")
+                    .hasMessageContaining("GRANT SELECT, INSERT, UPDATE, DELETE ON");
+        } finally {
+            dbs.dropAll();
+            dbs.exec("postgres", "DROP OWNED BY " + role + "; DROP ROLE " + role);
+        }
+    }
+
+    @Test
+    void theWriteFreezeOfANonSuperuserOwnerNamesTheGrantItNeeds() throws Exception {
+        String owner = dev.promoter.testing.TestServers.uniqueName("promoter_owner");
+        dbs.exec("postgres", "CREATE ROLE " + owner + " LOGIN CREATEDB");
+        String live = dbs.create("pg_freeze");
+        dbs.exec("postgres", "ALTER DATABASE " + PostgresDialect.quoteIdentifier(live) + " OWNER TO " + owner);
+        int major;
+        try (Connection c = dbs.open(live)) {
+            major = c.getMetaData().getDatabaseMajorVersion();
+        }
+        PostgresServer server = new PostgresServer(as(owner, live));
+        try {
+            if (major >= 15) {
+                assertThatThrownBy(() -> PostgresWriteFreeze.take(server, java.time.Duration.ofSeconds(5)))
+                        .isInstanceOf(PromoterException.class)
+                        .satisfies(e -> assertThat(((PromoterException) e).outcome()).isEqualTo(Outcome.REFUSED))
+                        .hasMessageContaining("GRANT SET ON PARAMETER " + PostgresWriteFreeze.MARK + " TO \"" + owner + "\"")
+                        .hasMessageContaining("--allow-writes");
+                assertThat(dbs.queryString("postgres", "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d "
+                        + "ON d.oid = s.setdatabase WHERE d.datname = '" + live + "'")).as("live unchanged").isEqualTo("0");
+                dbs.exec("postgres", "GRANT SET ON PARAMETER " + PostgresWriteFreeze.MARK + " TO " + owner);
+            }
+            PostgresWriteFreeze freeze = PostgresWriteFreeze.take(server, java.time.Duration.ofSeconds(5));
+            assertThat(freeze.isHeld()).isTrue();
+            freeze.release();
+            assertThat(freeze.isHeld()).isFalse();
+        } finally {
+            dbs.dropAll();
+            if (major >= 15) {
+                dbs.exec("postgres", "REVOKE SET ON PARAMETER " + PostgresWriteFreeze.MARK + " FROM " + owner);
+            }
+            dbs.exec("postgres", "DROP ROLE " + owner);
+        }
+    }
 }
