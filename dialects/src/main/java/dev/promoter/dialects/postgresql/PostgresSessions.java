@@ -1,6 +1,7 @@
 package dev.promoter.dialects.postgresql;
 
 import dev.promoter.core.PromoterException;
+import dev.promoter.core.db.Connections;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,6 +25,7 @@ final class PostgresSessions {
         String others = " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid() AND NOT (pid = ANY (?))";
         Integer[] keep = keepPids.toArray(Integer[]::new);
         long deadline = System.nanoTime() + timeout.toNanos();
+        String still = "";
         while (true) {
             try (PreparedStatement ps = admin.prepareStatement("SELECT count(*), string_agg(pid || ' ' || "
                     + "coalesce(nullif(application_name, ''), usename) || ' ' || coalesce(state, ''), ', ')" + others)) {
@@ -34,6 +36,7 @@ final class PostgresSessions {
                     if (rs.getLong(1) == 0) {
                         return;
                     }
+                    still = rs.getString(2);
                     if (System.nanoTime() > deadline) {
                         throw PromoterException.failed("Unable to end the sessions on database \"" + name + "\" within "
                                 + timeout.toMillis() + " ms; still there: " + rs.getString(2)
@@ -45,6 +48,14 @@ final class PostgresSessions {
                 ps.setString(1, name);
                 ps.setArray(2, admin.createArrayOf("int4", keep));
                 ps.execute();
+            } catch (SQLException e) {
+                if (!"42501".equals(e.getSQLState())) {
+                    throw e;
+                }
+                throw PromoterException.refused("Unable to end the sessions on database \"" + name + "\": "
+                        + Connections.describe(e) + "; still connected: " + still + ". Ending another role's sessions "
+                        + "needs a superuser or a member of pg_signal_backend: as a superuser run GRANT pg_signal_backend TO "
+                        + PostgresDialect.quoteIdentifier(currentUser(admin)) + ", or run as a superuser");
             }
             try {
                 Thread.sleep(20);
@@ -55,7 +66,15 @@ final class PostgresSessions {
         }
     }
 
-    static int backendPid(Connection c) throws SQLException {
+    private static String currentUser(Connection c) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_user"); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : "<role>";
+        } catch (SQLException e) {
+            return "<role>";
+        }
+    }
+
+        static int backendPid(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);

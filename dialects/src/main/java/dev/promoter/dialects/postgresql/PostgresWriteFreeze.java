@@ -90,7 +90,11 @@ final class PostgresWriteFreeze implements WriteFreeze {
             try {
                 PostgresSessions.end(c, live, List.of(), timeout);
             } catch (RuntimeException | SQLException e) {
-                freeze.release();
+                try {
+                    freeze.release();
+                } catch (RuntimeException r) {
+                    e.addSuppressed(r); // the first failure is the one to report
+                }
                 throw e;
             }
             return freeze;
@@ -124,7 +128,15 @@ final class PostgresWriteFreeze implements WriteFreeze {
                 try (Statement st = c.createStatement()) {
                     restore(st, live, previous);
                 }
-                PostgresSessions.end(c, live, List.of(), timeout);
+                released = true; // new sessions may write again
+                try {
+                    PostgresSessions.end(c, live, List.of(), timeout);
+                } catch (PromoterException | SQLException e) {
+                    throw PromoterException.failed("The write freeze on database \"" + live + "\" is lifted (new "
+                            + "sessions may write), but sessions opened during it stay read-only until they reconnect: "
+                            + (e instanceof SQLException s ? Connections.describe(s) : e.getMessage())
+                            + ". Reconnect the applications", e);
+                }
             }
             released = true;
         } catch (SQLException e) {

@@ -183,6 +183,18 @@ class PostgresServerTest {
                         + "ON d.oid = s.setdatabase WHERE d.datname = '" + live + "'")).as("live unchanged").isEqualTo("0");
                 dbs.exec("postgres", "GRANT SET ON PARAMETER " + PostgresWriteFreeze.MARK + " TO " + owner);
             }
+            // an application's session, of another role, which this owner may not end
+            dbs.exec("postgres", "CREATE ROLE " + owner + "_app LOGIN");
+            try (Connection app = Connections.open(as(owner + "_app", live))) {
+                assertThatThrownBy(() -> PostgresWriteFreeze.take(server, java.time.Duration.ofSeconds(5)))
+                        .isInstanceOf(PromoterException.class)
+                        .satisfies(e -> assertThat(((PromoterException) e).outcome()).isEqualTo(Outcome.REFUSED))
+                        .hasMessageContaining("Unable to end the sessions on database \"" + live + "\"")
+                        .hasMessageContaining("GRANT pg_signal_backend TO \"" + owner + "\"");
+                assertThat(dbs.queryString("postgres", "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d "
+                        + "ON d.oid = s.setdatabase WHERE d.datname = '" + live + "'")).as("the freeze was lifted").isEqualTo("0");
+                assertThat(app.isValid(2)).as("the application's session was left alone").isTrue();
+            }
             PostgresWriteFreeze freeze = PostgresWriteFreeze.take(server, java.time.Duration.ofSeconds(5));
             assertThat(freeze.isHeld()).isTrue();
             freeze.release();
@@ -192,6 +204,7 @@ class PostgresServerTest {
             if (major >= 15) {
                 dbs.exec("postgres", "REVOKE SET ON PARAMETER " + PostgresWriteFreeze.MARK + " FROM " + owner);
             }
+            dbs.exec("postgres", "DROP ROLE IF EXISTS " + owner + "_app");
             dbs.exec("postgres", "DROP ROLE " + owner);
         }
     }
