@@ -95,9 +95,38 @@ final class MySqlServer implements DatabaseServer {
 
     @Override
     public ConnectionSpec ledger() {
-        execute("create ledger database " + LEDGER, "CREATE DATABASE IF NOT EXISTS " + MySqlDialect.quoteName(LEDGER)
-                + " CHARACTER SET utf8mb4");
+        try (Connection c = Connections.open(admin()); Statement s = c.createStatement()) {
+            try {
+                s.execute("CREATE DATABASE IF NOT EXISTS " + MySqlDialect.quoteName(LEDGER) + " CHARACTER SET utf8mb4");
+            } catch (SQLException e) {
+                if (e.getErrorCode() != ACCESS_DENIED_TO_DATABASE) {
+                    throw e;
+                }
+                // even when it exists, CREATE ... IF NOT EXISTS needs the CREATE privilege on it
+                throw PromoterException.refused("The ledger database " + LEDGER + " on " + admin() + " is not usable by "
+                        + "this login: " + Connections.describe(e) + ". The ledger records every run and holds the "
+                        + "promotion lock; as root run: GRANT ALL ON " + MySqlDialect.quoteName(LEDGER) + ".* TO "
+                        + currentUser(s));
+            }
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to create ledger database " + LEDGER + " on " + admin() + ": "
+                    + Connections.describe(e) + ". Check that the user may create databases (CREATE privilege)", e);
+        }
         return database(LEDGER);
+    }
+
+    /** MySQL's ER_DBACCESS_DENIED_ERROR: "Access denied for user ... to database ...". */
+    private static final int ACCESS_DENIED_TO_DATABASE = 1044;
+
+    /** The login as GRANT writes it: {@code 'user'@'host'}. */
+    private static String currentUser(Statement s) {
+        try (java.sql.ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+            String u = rs.next() ? rs.getString(1) : "user@host";
+            int at = u.lastIndexOf('@');
+            return at < 0 ? "'" + u + "'" : "'" + u.substring(0, at) + "'@'" + u.substring(at + 1) + "'";
+        } catch (SQLException e) {
+            return "<user>";
+        }
     }
 
     @Override

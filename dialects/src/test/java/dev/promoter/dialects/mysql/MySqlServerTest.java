@@ -40,4 +40,24 @@ class MySqlServerTest {
         assertThat(server.ledger().url()).contains("/promoter_ledger");
         assertThat(server.exists(MySqlServer.LEDGER)).isTrue();
     }
+
+    @Test
+    void aLoginWithoutTheLedgerIsRefusedWithTheGrantThatFixesIt() {
+        String user = dev.promoter.testing.TestServers.uniqueName("promoter_ops");
+        String live = scratch.create("live");
+        scratch.exec("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'pw'", "GRANT ALL ON `" + live + "`.* TO '" + user + "'@'%'");
+        try {
+            var spec = new dev.promoter.core.db.ConnectionSpec(scratch.spec(live).url(), user,
+                    dev.promoter.core.db.Secret.of("pw"));
+            DatabaseServer server = new MySqlDialect().server(spec);
+            assertThatThrownBy(server::ledger).isInstanceOf(PromoterException.class)
+                    .satisfies(e -> assertThat(((PromoterException) e).outcome()).isEqualTo(dev.promoter.core.Outcome.REFUSED))
+                    .hasMessageContaining("not usable by this login")
+                    .hasMessageContaining("GRANT ALL ON `promoter_ledger`.* TO '" + user + "'@'%'");
+            scratch.exec("GRANT ALL ON `promoter_ledger`.* TO '" + user + "'@'%'");
+            assertThat(server.ledger().url()).contains("/promoter_ledger");
+        } finally {
+            scratch.exec("DROP USER '" + user + "'@'%'");
+        }
+    }
 }
