@@ -4,6 +4,8 @@ import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.spi.DialectName;
 import dev.promoter.testing.TestServers;
 
+import java.util.Map;
+
 /** The pipeline contract on the real PostgreSQL server. */
 class PostgresPipelineTest extends ServerPipelineContract {
     @Override
@@ -97,5 +99,54 @@ class PostgresPipelineTest extends ServerPipelineContract {
         }
         org.assertj.core.api.Assertions.assertThat(dir.resolve("database.dump")).isNotEmptyFile();
         org.assertj.core.api.Assertions.assertThat(dir.resolve("tables.json")).doesNotExist();
+    }
+
+    /** Runs {@code sql} as the admin in database {@code db}. */
+    private void adminExec(String db, String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = dev.promoter.core.db.Connections.open(new ConnectionSpec(urlOf(db), admin().user(),
+                admin().password())); java.sql.Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** The README's privileges for a non-superuser: live's owner with CREATEDB and three grants runs the whole pipeline. */
+    @org.junit.jupiter.api.Test
+    void liveOwnerWithoutSuperuserPromotesWithTheGrantsTheReadmeLists() throws Exception {
+        String owner = TestServers.uniqueName("promoter_owner");
+        String ledgerTables = "promoter_database, promoter_run, promoter_stage, promoter_script, promoter_checkpoint, "
+                + "promoter_snapshot, promoter_lock";
+        dev.promoter.core.ledger.Ledger.open(dev.promoter.core.db.Connections.jdbi(server.ledger()), java.time.Clock.systemUTC());
+        adminExec("postgres", "CREATE ROLE " + owner + " LOGIN CREATEDB");
+        int major;
+        try (java.sql.Connection c = dev.promoter.core.db.Connections.open(spec())) {
+            major = c.getMetaData().getDatabaseMajorVersion();
+        }
+        try {
+            adminExec("postgres", "ALTER DATABASE " + name + " OWNER TO " + owner + "; GRANT pg_signal_backend TO " + owner);
+            if (major >= 15) {
+                adminExec("postgres", "GRANT SET ON PARAMETER promoter.frozen_from TO " + owner);
+            }
+            adminExec("promoter_ledger", "GRANT SELECT, INSERT, UPDATE, DELETE ON " + ledgerTables + " TO " + owner);
+            ConnectionSpec asOwner = new ConnectionSpec(url, owner, dev.promoter.core.db.Secret.none());
+            CliRun install = CliRun.run(Map.of(), "install", "--to", "1.0.0", "--url", url, "--user", owner, "--sql",
+                    sql.toString());
+            org.assertj.core.api.Assertions.assertThat(install.exit()).as(install.all()).isZero();
+            new SampleData(dialect, 1).populate(asOwner);
+            var before = checksums(name);
+            CliRun r = CliRun.run(Map.of(), "--verify", "--url", url, "--user", owner, "--sql", sql.toString(),
+                    "--report-dir", tmp.resolve("reports").toString(), "--backup-dir", tmp.resolve("backups").toString());
+            org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
+            org.assertj.core.api.Assertions.assertThat(r.out()).contains("PROMOTED", "writes frozen since the snapshot");
+            var after = checksums(name);
+            org.assertj.core.api.Assertions.assertThat(after.get("audit_log")).isEqualTo(before.get("audit_log"));
+            org.assertj.core.api.Assertions.assertThat(checksums(server.list(name + "_archive_").get(0))).isEqualTo(before);
+        } finally {
+            dropAll();
+            adminExec("promoter_ledger", "REVOKE ALL ON " + ledgerTables + " FROM " + owner);
+            if (major >= 15) {
+                adminExec("postgres", "REVOKE SET ON PARAMETER promoter.frozen_from FROM " + owner);
+            }
+            adminExec("postgres", "DROP ROLE " + owner);
+        }
     }
 }
