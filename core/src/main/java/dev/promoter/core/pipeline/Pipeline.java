@@ -282,8 +282,7 @@ public final class Pipeline {
     private CheckpointResult freshInstallDiff(RunContext ctx, ConnectionSpec staging, boolean allowDrift) {
         long t0 = System.nanoTime();
         var server = ctx.server();
-        String scratch = Preflight.derivedName(server.liveDatabase(), "_pf_" + ctx.runId().replace("-", "_"),
-                server.maxNameLength());
+        String scratch = Preflight.derivedName(server, "_pf_" + ctx.runId().replace("-", "_"));
         server.create(scratch);
         try {
             ConnectionSpec fresh = server.database(scratch);
@@ -310,8 +309,7 @@ public final class Pipeline {
     /** Restores the run's backup into a scratch database and compares it with its manifest and the snapshot. */
     private CheckpointResult backupRestore(RunContext ctx, BackupManifest manifest, java.nio.file.Path dir, Snapshot snapshot) {
         var server = ctx.server();
-        String scratch = Preflight.derivedName(server.liveDatabase(), "_pb_" + ctx.runId().replace("-", "_"),
-                server.maxNameLength());
+        String scratch = Preflight.derivedName(server, "_pb_" + ctx.runId().replace("-", "_"));
         server.create(scratch);
         try {
             long t0 = System.nanoTime();

@@ -99,7 +99,7 @@ final class Preflight {
 
     private String stagingName(RunOptions o, Dialect dialect, DatabaseServer server) {
         if (o.stagingUrl().isEmpty()) {
-            return derivedName(server.liveDatabase(), "_promoter_staging", server.maxNameLength());
+            return derivedName(server, "_promoter_staging");
         }
         String url = o.stagingUrl().get();
         Dialect stagingDialect = dialects.forUrl(url);
@@ -126,16 +126,41 @@ final class Preflight {
      */
     static String archiveName(DatabaseServer server, java.time.Clock clock) {
         String stamp = "_archive_" + RunIds.stamp(clock);
-        String name = derivedName(server.liveDatabase(), stamp, server.maxNameLength());
+        String name = derivedName(server, stamp);
         for (int n = 2; server.exists(name) && n < 100; n++) {
-            name = derivedName(server.liveDatabase(), stamp + "_" + n, server.maxNameLength());
+            name = derivedName(server, stamp + "_" + n);
         }
         return name;
     }
 
-    static String derivedName(String base, String suffix, int max) {
-        String b = base.length() + suffix.length() > max ? base.substring(0, Math.max(1, max - suffix.length())) : base;
-        return b + suffix;
+    /** {@code base + suffix} on {@code server}: within its name limit, as it counts length. */
+    static String derivedName(DatabaseServer server, String suffix) {
+        return derivedName(server.liveDatabase(), suffix, server.maxNameLength(), server::nameLength);
+    }
+
+    /**
+     * {@code base + suffix} when it fits in {@code max} as {@code length} measures it; otherwise {@code base} is
+     * cut (at a character) and followed by 6 hex digits of its sha-256, so that two long names that share a prefix
+     * do not derive the same name (two lives would otherwise share a staging database).
+     */
+    static String derivedName(String base, String suffix, int max, java.util.function.ToIntFunction<String> length) {
+        if (length.applyAsInt(base + suffix) <= max) {
+            return base + suffix;
+        }
+        String tag = "_" + java.util.HexFormat.of().formatHex(sha256(base), 0, 3);
+        int end = base.length();
+        while (end > 1 && length.applyAsInt(base.substring(0, end) + tag + suffix) > max) {
+            end = base.offsetByCodePoints(end, -1);
+        }
+        return base.substring(0, end) + tag + suffix;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Too many active sessions or a long open transaction on live: refused with the figures and the limit. */

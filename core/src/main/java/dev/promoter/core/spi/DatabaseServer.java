@@ -37,6 +37,11 @@ public interface DatabaseServer {
     /** Where the ledger lives: its own database beside live (never one that is swapped). */
     ConnectionSpec ledger();
 
-    /** Longest database name the server accepts. */
+    /** Longest database name the server accepts, in the unit of {@link #nameLength}. */
     int maxNameLength();
+
+    /** A name's length as the server limits it: characters by default (PostgreSQL counts bytes). */
+    default int nameLength(String name) {
+        return name.length();
+    }
 }

@@ -74,6 +74,11 @@ final class PostgresServer implements DatabaseServer {
 
     @Override
     public void create(String name) {
+        if (nameLength(name) > maxNameLength()) {
+            // the server would cut it silently, and the tool would then look for a database that is not there
+            throw PromoterException.badInput("Database name \"" + name + "\" is " + nameLength(name) + " bytes; "
+                    + "PostgreSQL keeps " + maxNameLength() + ". Choose a shorter name");
+        }
         try (Connection c = admin(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + PostgresDialect.quoteIdentifier(name) + " TEMPLATE template0"
                     + likeLive(c));
@@ -154,6 +159,12 @@ final class PostgresServer implements DatabaseServer {
     @Override
     public int maxNameLength() {
         return 63;
+    }
+
+    /** Bytes in UTF-8 (the server's encoding here; in a one-byte encoding a name takes no more). */
+    @Override
+    public int nameLength(String name) {
+        return name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     String describeServer() {

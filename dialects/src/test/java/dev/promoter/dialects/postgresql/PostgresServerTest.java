@@ -208,4 +208,14 @@ class PostgresServerTest {
             dbs.exec("postgres", "DROP ROLE " + owner);
         }
     }
+
+    @Test
+    void aNameLongerThanPostgresKeepsIsRefusedNotCut() {
+        PostgresServer server = new PostgresServer(dbs.admin);
+        assertThat(server.nameLength("é".repeat(29))).isEqualTo(58);
+        String tooLong = dev.promoter.testing.TestServers.uniqueName("pg_" + "é".repeat(25)); // over 63 bytes
+        assertThatThrownBy(() -> server.create(tooLong)).isInstanceOf(PromoterException.class)
+                .hasMessageContaining("bytes; PostgreSQL keeps 63").hasMessageContaining("Choose a shorter name");
+        assertThat(server.list("pg_é")).isEmpty();
+    }
 }
