@@ -146,12 +146,20 @@ final class PostgresCopyRows {
         }
     }
 
-    /** Sets the row-text settings for the session ({@code local} false) or the current transaction. */
+    /**
+     * Sets the row-text settings for the session ({@code local} false) or the current transaction. In a
+     * SQL_ASCII database the client encoding is SQL_ASCII too: its text is bytes with no encoding, which the
+     * server cannot convert to UTF-8 ('invalid byte sequence for encoding "UTF8": 0xff' stopped such a copy);
+     * relayed and hashed as they are, both ends and every checksum see the same bytes. Other databases keep
+     * UTF-8 ({@link PostgresSessionDefaults} lets the driver accept the change).
+     */
     static void pinSettings(Connection c, boolean local) throws SQLException {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < SETTINGS.length; i += 2) {
             sb.append(local ? "SET LOCAL " : "SET ").append(SETTINGS[i]).append(" = '").append(SETTINGS[i + 1]).append("';");
         }
+        sb.append("SELECT set_config('client_encoding', CASE current_setting('server_encoding') WHEN 'SQL_ASCII' "
+                + "THEN 'SQL_ASCII' ELSE 'UTF8' END, ").append(local).append(");");
         try (Statement st = c.createStatement()) {
             st.execute(sb.toString());
         }

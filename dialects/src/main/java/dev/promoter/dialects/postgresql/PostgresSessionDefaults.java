@@ -42,6 +42,8 @@ public final class PostgresSessionDefaults implements SessionDefaults {
             major = probe(spec, url);
             MAJOR_BY_SERVER.put(key, major);
         }
+        // COPY sessions of a SQL_ASCII database switch to its encoding (PostgresCopyRows.pinSettings)
+        properties.setProperty("allowEncodingChanges", "true");
         String ours = options(major);
         String theirs = u.parameters().get("options");
         if (theirs == null) {

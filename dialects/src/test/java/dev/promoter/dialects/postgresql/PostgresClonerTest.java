@@ -427,4 +427,41 @@ class PostgresClonerTest {
             }
         }
     }
+
+    /** A database in {@code encoding} with the C locale (a SQL_ASCII one cannot take another). */
+    private String createIn(String prefix, String encoding) throws SQLException {
+        String name = dbs.track(dev.promoter.testing.TestServers.uniqueName(prefix));
+        dbs.exec("postgres", "CREATE DATABASE " + PostgresDialect.quoteIdentifier(name) + " TEMPLATE template0 ENCODING '"
+                + encoding + "' LC_COLLATE 'C' LC_CTYPE 'C'");
+        return name;
+    }
+
+    @Test
+    void aSqlAsciiDatabasesBytesAreCarriedAsTheyAre(@TempDir Path dir) throws Exception {
+        String live = createIn("pg_clone_live", "SQL_ASCII");
+        // bytes that are no text in any encoding the server could convert to UTF-8
+        dbs.exec(live, "CREATE TABLE raw (id int PRIMARY KEY, s text, v varchar(20)); "
+                + "INSERT INTO raw VALUES (1, convert_from('\\xfffe2072617720c3'::bytea, 'SQL_ASCII'), 'plain'), (2, NULL, '')");
+        String bytes = "SELECT string_agg(id || ':' || coalesce(encode(convert_to(s, 'SQL_ASCII'), 'hex'), '-'), ',' ORDER BY id) FROM raw";
+        assertThat(dbs.queryString(live, bytes)).isEqualTo("1:fffe2072617720c3,2:-");
+        Introspector in = dialect.introspector();
+        Map<TableRef, TableChecksum> atStart = checksums(dbs, in, live);
+        for (dev.promoter.core.spi.CloneStrategy strategy : dev.promoter.core.spi.CloneStrategy.values()) {
+            String staging = createIn("pg_clone_stg", "SQL_ASCII");
+            var backups = new dev.promoter.core.backup.Backups(dialect.backupTool(), java.time.Clock.systemUTC());
+            var writer = dev.promoter.core.backup.Backups.prepare(dir.resolve(strategy.name()));
+            Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false,
+                    Duration.ofSeconds(5), strategy, writer), ProgressListener.NONE);
+            assertThat(snap.tables()).as(strategy.name()).isEqualTo(atStart);
+            Map<TableRef, Long> rows = new TreeMap<>();
+            snap.tables().forEach((t, c) -> rows.put(t, c.rows()));
+            backups.seal(writer, live, "postgresql", "zoo", "1.0.0", rows);
+            String target = createIn("pg_clone_restored", "SQL_ASCII");
+            backups.restore(dir.resolve(strategy.name()), dbs.spec(target), ProgressListener.NONE);
+            for (String db : java.util.List.of(staging, target)) {
+                assertThat(dbs.queryString(db, bytes)).as(strategy + " " + db).isEqualTo("1:fffe2072617720c3,2:-");
+                assertThat(checksums(dbs, in, db)).as(strategy + " " + db).isEqualTo(atStart);
+            }
+        }
+    }
 }
