@@ -30,4 +30,12 @@ public interface Cloner {
     default String liftAbandonedFreeze(DatabaseServer server, java.time.Duration timeout) {
         return null;
     }
+
+    /**
+     * Refuses, in preflight, before anything is copied, a live database that a switch would break in a way no
+     * checkpoint sees (PostgreSQL: enabled logical-replication subscriptions, which would stay with the
+     * archive). The default refuses nothing.
+     */
+    default void refuseUnsupported(dev.promoter.core.db.ConnectionSpec live) {
+    }
 }

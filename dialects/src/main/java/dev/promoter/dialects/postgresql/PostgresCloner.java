@@ -71,6 +71,33 @@ final class PostgresCloner implements Cloner {
         }
     }
 
+    /**
+     * Refuses a live database with enabled subscriptions (logical replication): CREATE DATABASE ... TEMPLATE and
+     * pg_dump both leave staging's copies disabled (pg_dump makes them with {@code connect = false}), so after
+     * the switch the archive would go on receiving the publisher's changes and the new live would not.
+     */
+    @Override
+    public void refuseUnsupported(ConnectionSpec live) {
+        String db = PostgresUrl.parse(live.url()).database();
+        try (Connection c = Connections.open(live); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT string_agg(quote_ident(subname), ', ' ORDER BY subname) "
+                     + "FROM pg_subscription WHERE subenabled AND subdbid = "
+                     + "(SELECT oid FROM pg_database WHERE datname = current_database())")) {
+            rs.next();
+            String names = rs.getString(1);
+            if (names != null) {
+                throw PromoterException.refused("Live \"" + db + "\" has enabled subscriptions (logical replication): "
+                        + names + ". Staging gets them disabled, so after the switch the archive would go on receiving "
+                        + "the publisher's changes and the new live would not. Disable them first (ALTER SUBSCRIPTION "
+                        + "name DISABLE), promote, then re-activate them on the new live as the pg_dump documentation "
+                        + "describes (the archive keeps its own copy, disabled)");
+            }
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to read the subscriptions of live \"" + db + "\": "
+                    + Connections.describe(e), e);
+        }
+    }
+
     @Override
     public String liftAbandonedFreeze(dev.promoter.core.spi.DatabaseServer server, java.time.Duration timeout) {
         return PostgresWriteFreeze.liftLeftover(new PostgresServer(server.live()), timeout);

@@ -464,4 +464,27 @@ class PostgresClonerTest {
             }
         }
     }
+
+    @Test
+    void anEnabledSubscriptionOnLiveIsRefusedBeforeAnythingIsCopied() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        String sub = dev.promoter.testing.TestServers.uniqueName("promoter_sub");
+        // no publisher is reached: connect = false makes it disabled, without a slot being created
+        dbs.exec(live, "CREATE SUBSCRIPTION " + sub + " CONNECTION 'host=127.0.0.1 dbname=postgres' PUBLICATION p "
+                + "WITH (connect = false)");
+        try {
+            dialect.cloner().refuseUnsupported(dbs.spec(live)); // a disabled one is carried as it is
+            dbs.exec(live, "ALTER SUBSCRIPTION " + sub + " ENABLE");
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(dbs.spec(live)))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
+                            .isEqualTo(dev.promoter.core.Outcome.REFUSED))
+                    .hasMessageContaining("enabled subscriptions").hasMessageContaining(sub)
+                    .hasMessageContaining("ALTER SUBSCRIPTION name DISABLE");
+        } finally {
+            dbs.exec(live, "ALTER SUBSCRIPTION " + sub + " DISABLE");
+            dbs.exec(live, "ALTER SUBSCRIPTION " + sub + " SET (slot_name = NONE)");
+            dbs.exec(live, "DROP SUBSCRIPTION " + sub);
+        }
+    }
 }
