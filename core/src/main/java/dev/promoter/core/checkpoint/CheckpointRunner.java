@@ -109,19 +109,16 @@ public final class CheckpointRunner {
                 () -> timed("foreign keys valid", "foreign-key", () -> parallelStaging.withHandle(h ->
                         new ForeignKeyCheck(dialect).run(h, stagingTables))), pool);
         if (pool != null) {
-            Map<String, TableRef> toSum = new LinkedHashMap<>();
+            ChecksumCutter cutter = parallelStaging.withHandle(introspector::checksumCutter);
+            SplitChecksums split = new SplitChecksums(cutter, parallelStaging, pool, workers);
             for (var e : snapshot.tables().entrySet()) {
                 String k = key(e.getKey().name());
                 TableRef st = stagingByName.get(k);
                 if (!LiquibaseMigrator.isTrackingTable(e.getKey().name()) && st != null && changes.get(k) == null
                         && !touched.touches(e.getKey())) {
-                    toSum.put(k, st);
+                    sums.put(k, split.start(st));
                 }
             }
-            List<TableRef> tables = List.copyOf(toSum.values());
-            ChecksumCutter cutter = parallelStaging.withHandle(h -> introspector.checksumCutter(h, tables));
-            SplitChecksums split = new SplitChecksums(cutter::cut, parallelStaging, pool, workers);
-            toSum.forEach((k, st) -> sums.put(k, split.start(st)));
         }
         for (var e : snapshot.tables().entrySet()) {
             TableRef liveTable = e.getKey();

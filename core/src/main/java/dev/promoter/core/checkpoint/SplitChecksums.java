@@ -1,5 +1,6 @@
 package dev.promoter.core.checkpoint;
 
+import dev.promoter.core.spi.ChecksumCutter;
 import dev.promoter.core.spi.ChecksumPart;
 import dev.promoter.core.spi.Introspector;
 import dev.promoter.core.spi.TableChecksum;
@@ -18,19 +19,13 @@ import java.util.concurrent.Executor;
  * blocks a pool thread: the pieces are chained, and the caller waits for {@link #start}'s future.
  */
 public final class SplitChecksums {
-    /** How a table is cut into pieces: {@link Introspector#checksumParts} or anything of its shape. */
-    @FunctionalInterface
-    public interface Cutter {
-        List<ChecksumPart> cut(Handle handle, TableRef table, int parts);
-    }
-
-    private final Cutter cutter;
+    private final ChecksumCutter cutter;
     private final Jdbi database;
     private final Executor pool;
     private final int parts;
 
     /** {@code parts}: the most pieces one table is cut into, normally the number of sessions. */
-    public SplitChecksums(Cutter cutter, Jdbi database, Executor pool, int parts) {
+    public SplitChecksums(ChecksumCutter cutter, Jdbi database, Executor pool, int parts) {
         this.cutter = cutter;
         this.database = database;
         this.pool = pool;

@@ -141,27 +141,19 @@ final class Preflight {
 
     /**
      * {@code base + suffix} when it fits in {@code max} as {@code length} measures it; otherwise {@code base} is
-     * cut (at a character) and followed by 6 hex digits of its sha-256, so that two long names that share a prefix
+     * cut (at a character) and followed by 6 hex digits of its hash, so that two long names that share a prefix
      * do not derive the same name (two lives would otherwise share a staging database).
      */
     static String derivedName(String base, String suffix, int max, java.util.function.ToIntFunction<String> length) {
         if (length.applyAsInt(base + suffix) <= max) {
             return base + suffix;
         }
-        String tag = "_" + java.util.HexFormat.of().formatHex(sha256(base), 0, 3);
+        String tag = String.format("_%06x", com.dynatrace.hash4j.hashing.Hashing.xxh3_64().hashCharsToLong(base) & 0xffffff);
         int end = base.length();
         while (end > 1 && length.applyAsInt(base.substring(0, end) + tag + suffix) > max) {
             end = base.offsetByCodePoints(end, -1);
         }
         return base.substring(0, end) + tag + suffix;
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Too many active sessions or a long open transaction on live: refused with the figures and the limit. */

@@ -24,12 +24,12 @@ public interface Introspector {
     }
 
     /**
-     * A cutter for the checksums of {@code tables}, about to be read on {@code handle}'s database: a dialect may
-     * read what {@link #checksumParts} looks up for each table (size, columns) for all of them in one query now,
-     * which with thousands of small tables is most of the work. Use it for reads that follow at once (no DDL in
-     * between). The default is {@link #checksumParts} itself.
+     * A cutter for checksums about to be read on {@code handle}'s database: a dialect may read what
+     * {@link #checksumParts} looks up for each table (size, columns) for all tables in one query now, which with
+     * thousands of small tables is most of the work. Use it for reads that follow at once (no DDL in between).
+     * The default is {@link #checksumParts} itself.
      */
-    default ChecksumCutter checksumCutter(Handle handle, List<TableRef> tables) {
+    default ChecksumCutter checksumCutter(Handle handle) {
         return this::checksumParts;
     }
 

@@ -31,12 +31,12 @@ class SplitChecksumsTest {
     }
 
     /** A cutter into the pieces {@code cut} gives for a table. */
-    private static SplitChecksums.Cutter cutInto(java.util.function.Function<TableRef, List<ChecksumPart>> cut) {
+    private static dev.promoter.core.spi.ChecksumCutter cutInto(java.util.function.Function<TableRef, List<ChecksumPart>> cut) {
         return (handle, table, parts) -> cut.apply(table);
     }
 
     /** Pieces that each wait until all of them have started. */
-    private static SplitChecksums.Cutter meetingPieces(int pieces, CountDownLatch started) {
+    private static dev.promoter.core.spi.ChecksumCutter meetingPieces(int pieces, CountDownLatch started) {
         return cutInto(table -> java.util.Collections.nCopies(pieces, h -> {
             started.countDown();
             boolean together;
@@ -66,7 +66,7 @@ class SplitChecksumsTest {
 
     @Test
     void aFailingPieceIsTheResultsError(@TempDir Path dir) throws Exception {
-        SplitChecksums.Cutter failing = cutInto(table -> List.of(h -> TableChecksum.of(1, BigInteger.ONE), h -> {
+        dev.promoter.core.spi.ChecksumCutter failing = cutInto(table -> List.of(h -> TableChecksum.of(1, BigInteger.ONE), h -> {
             throw new IllegalStateException("piece two of " + table.display() + " failed");
         }));
         SplitChecksums.Timed t = new SplitChecksums(failing, h2(dir), pool, 2).start(new TableRef("PUBLIC", "T"))

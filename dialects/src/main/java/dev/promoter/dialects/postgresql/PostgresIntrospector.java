@@ -116,7 +116,7 @@ final class PostgresIntrospector implements Introspector {
      * looked up one by one when cut.
      */
     @Override
-    public ChecksumCutter checksumCutter(Handle handle, List<TableRef> tables) {
+    public ChecksumCutter checksumCutter(Handle handle) {
         Map<TableRef, Shape> shapes;
         try {
             shapes = shapes(handle.getConnection());

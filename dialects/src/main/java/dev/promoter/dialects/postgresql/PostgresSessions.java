@@ -66,7 +66,8 @@ final class PostgresSessions {
         }
     }
 
-    private static String currentUser(Connection c) {
+    /** The session's role, for a GRANT in a message ({@code <role>} when it cannot be read). */
+    static String currentUser(Connection c) {
         try (PreparedStatement ps = c.prepareStatement("SELECT current_user"); ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getString(1) : "<role>";
         } catch (SQLException e) {

@@ -80,7 +80,7 @@ final class PostgresWriteFreeze implements WriteFreeze {
                             + Connections.describe(e) + ". The freeze records what it replaced in the custom parameter "
                             + MARK + ", which from PostgreSQL 15 on only a superuser may set on a database unless granted; "
                             + "as a superuser run once: GRANT SET ON PARAMETER " + MARK + " TO "
-                            + PostgresDialect.quoteIdentifier(userOf(c)) + "; or run as a superuser, or pass --allow-writes "
+                            + PostgresDialect.quoteIdentifier(PostgresSessions.currentUser(c)) + "; or run as a superuser, or pass --allow-writes "
                             + "(no freeze: the switch then proves no write happened or refuses). Live is unchanged");
                 }
                 st.execute("ALTER DATABASE " + PostgresDialect.quoteIdentifier(live)
@@ -101,14 +101,6 @@ final class PostgresWriteFreeze implements WriteFreeze {
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to freeze writes on database \"" + live + "\": "
                     + Connections.describe(e) + ". The user needs to own the database or be a superuser", e);
-        }
-    }
-
-    private static String userOf(Connection c) {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT current_user")) {
-            return rs.next() ? rs.getString(1) : "<role>";
-        } catch (SQLException e) {
-            return "<role>";
         }
     }
 
