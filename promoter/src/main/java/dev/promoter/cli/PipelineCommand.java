@@ -1,5 +1,8 @@
 package dev.promoter.cli;
 
+import dev.promoter.core.db.Connections;
+import dev.promoter.core.pipeline.BeforeSwitch;
+import dev.promoter.core.pipeline.Interruption;
 import dev.promoter.core.pipeline.Pipeline;
 import dev.promoter.core.pipeline.RunListener;
 import dev.promoter.core.pipeline.RunOptions;
@@ -19,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** The options and behaviour of a pipeline run, shared by `promote` and `promote run`. */
 public abstract class PipelineCommand implements Callable<Integer> {
@@ -87,19 +92,78 @@ public abstract class PipelineCommand implements Callable<Integer> {
         RunOptions o = options();
         ConsoleListener console = new ConsoleListener(spec.commandLine().getOut(), !json && !quiet);
         RunListener progress = json || quiet ? console : ConsoleProgress.forTerminal(console);
-        RunReport report = new Pipeline(env.dialects(), env.clock(), progress).run(o);
-        Path where = new ReportWriter(ReportRedactor.of(o.live())).write(report, reportDir);
-        console.summary(report, where);
-        if (quiet && !json) {
-            spec.commandLine().getOut().println("Result: " + report.result() + " - " + report.message());
+        Interruption interruption = new Interruption();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> stopRun(o, interruption, done), "promoter-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            RunReport report = new Pipeline(env.dialects(), env.clock(), progress, BeforeSwitch.NONE, interruption).run(o);
+            Path where = new ReportWriter(ReportRedactor.of(o.live())).write(report, reportDir);
+            console.summary(report, where);
+            if (quiet && !json) {
+                spec.commandLine().getOut().println("Result: " + report.result() + " - " + report.message());
+            }
+            if (json) {
+                spec.commandLine().getOut().println(JsonReport.json(ReportRedactor.of(o.live()).apply(report)));
+            }
+            if (report.outcome().exitCode() != 0) {
+                spec.commandLine().getErr().println("promote: " + report.message());
+            }
+            return report.outcome().exitCode();
+        } finally {
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().flush();
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that done is counted down
+            }
         }
-        if (json) {
-            spec.commandLine().getOut().println(JsonReport.json(ReportRedactor.of(o.live()).apply(report)));
+    }
+
+    /** How long an interrupted run may take to unwind (lift the freeze, record itself, write its report). */
+    static final Duration UNWIND = Duration.ofSeconds(60);
+
+    /**
+     * The shutdown hook (Ctrl-C, SIGTERM): before the switch the run is stopped at once, with its in-flight work cut
+     * off (its connections aborted, its pg_dump/pg_restore/mysqldump children ended) so that it unwinds through the
+     * failure path: the write freeze is lifted, the lock released, the run recorded and its report written. Inside the
+     * switch it is let finish. The process exits (with the signal's status) once the run has ended; should it not
+     * end in {@link #UNWIND}, a write freeze it left is lifted here as the next run would.
+     */
+    private void stopRun(RunOptions o, Interruption interruption, CountDownLatch done) {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        boolean switching = interruption.request("interrupted (Ctrl-C or SIGTERM)");
+        if (switching) {
+            err.println("promote: interrupted inside the switch, which is let finish (at most --switch-timeout "
+                    + switchTimeout + " s)");
+        } else {
+            err.println("promote: interrupted; stopping the run: live stays as it is, its write freeze is lifted");
+            Connections.abortAll();
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
         }
-        if (report.outcome().exitCode() != 0) {
-            spec.commandLine().getErr().println("promote: " + report.message());
+        err.flush();
+        Duration wait = switching ? Duration.ofSeconds(switchTimeout).plus(UNWIND) : UNWIND;
+        boolean ended;
+        try {
+            ended = done.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ended = false;
         }
-        return report.outcome().exitCode();
+        if (!ended && !switching) {
+            try {
+                var dialect = env.dialects().forUrl(o.live().url());
+                String lifted = dialect.cloner().liftAbandonedFreeze(dialect.server(o.live()), Duration.ofSeconds(30));
+                err.println("promote: the run did not stop within " + wait.toSeconds() + " s; "
+                        + (lifted != null ? lifted : "live carries no write freeze of ours"));
+            } catch (RuntimeException e) {
+                err.println("promote: the run did not stop within " + wait.toSeconds() + " s and its write freeze "
+                        + "could not be lifted: " + e.getMessage());
+            }
+            err.flush();
+        }
     }
 
     RunOptions options() {

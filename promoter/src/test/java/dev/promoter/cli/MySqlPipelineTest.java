@@ -29,6 +29,11 @@ class MySqlPipelineTest extends ServerPipelineContract {
     }
 
     @Override
+    protected String sleepStatement(int seconds) {
+        return "SELECT SLEEP(" + seconds + ")";
+    }
+
+    @Override
     protected String orphaningScript() {
         return "SET FOREIGN_KEY_CHECKS = 0;\nDELETE FROM workflow_executions WHERE id = 1;\nSET FOREIGN_KEY_CHECKS = 1;\n";
     }

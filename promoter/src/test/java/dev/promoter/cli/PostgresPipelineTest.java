@@ -30,6 +30,11 @@ class PostgresPipelineTest extends ServerPipelineContract {
     }
 
     @Override
+    protected String sleepStatement(int seconds) {
+        return "SELECT pg_sleep(" + seconds + ")";
+    }
+
+    @Override
     protected String orphaningScript() {
         return "SET session_replication_role = replica;\nDELETE FROM workflow_executions WHERE id = 1;\n"
                 + "SET session_replication_role = origin;\n";

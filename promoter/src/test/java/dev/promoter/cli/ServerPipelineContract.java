@@ -66,6 +66,9 @@ abstract class ServerPipelineContract {
     /** A script that changes audit_log row 7 without naming the table literally (so it counts as untouched). */
     protected abstract String sneakyCorruptionScript();
 
+    /** A statement that sleeps for {@code seconds} on the server. */
+    protected abstract String sleepStatement(int seconds);
+
     /** A script that deletes workflow execution 1 while its tasks still point at it. */
     protected abstract String orphaningScript();
 
@@ -164,6 +167,55 @@ abstract class ServerPipelineContract {
             assertThat(h.createQuery("SELECT MAX(id) FROM workflow_executions").mapTo(Long.class).one()).isGreaterThan(wmax);
         });
         assertThat(CliRun.run(env(), "status", "--url", url, "--user", admin().user()).out()).contains("storage-server 1.10.0");
+    }
+
+    /**
+     * SIGTERM (what Ctrl-C does too) to a run whose migration is in a long statement, with live frozen: the
+     * statement is cut off at once, the freeze is lifted, the run is recorded as stopped, the lock is freed, and the
+     * next run promotes at once.
+     */
+    @Test
+    void anInterruptedRunStopsAtOnceLiftsTheFreezeAndFreesTheLock() throws Exception {
+        installOldestWithData();
+        Map<String, TableChecksum> before = checksums(name);
+        Files.writeString(v110("45_slow.sql"), "-- long enough that only cutting it off ends the run in time\n"
+                + sleepStatement(300) + ";\n");
+        Path log = tmp.resolve("interrupted.log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.promoter.cli.Main"));
+        command.addAll(List.of(args("--verify", "--skip-backup")));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(log).contains("45_slow.sql")) {
+            Thread.sleep(20);
+        }
+        assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
+        Thread.sleep(500); // into the sleep
+        long t0 = System.nanoTime();
+        p.destroy(); // SIGTERM
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("ended long before its 300 s statement would\n"
+                + Files.readString(log)).isTrue();
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        String out = Files.readString(log);
+        assertThat(p.exitValue()).as(out).isEqualTo(128 + 15);
+        assertThat(out).contains("promote: interrupted; stopping the run", "Run stopped: interrupted (Ctrl-C or SIGTERM)");
+        System.out.println("interrupted run ended " + ms + " ms after SIGTERM:\n" + out);
+
+        // live is as it was, and takes writes again
+        assertThat(checksums(name)).isEqualTo(before);
+        Connections.jdbi(spec()).useHandle(h ->
+                h.execute("INSERT INTO audit_log (volume_id, action, at) VALUES (1, 'after the stop', CURRENT_TIMESTAMP)"));
+        String history = CliRun.run(env(), "history", "--url", url, "--user", admin().user(), "--json").out();
+        assertThat(history).as(out).contains("Run stopped: interrupted (Ctrl-C or SIGTERM)");
+        assertThat(CliRun.run(env(), "status", "--url", url, "--user", admin().user()).out()).contains("storage-server 1.0.0");
+
+        // the lock is free and the stopped run's staging is ours to drop: the next run promotes now
+        Files.delete(v110("45_slow.sql"));
+        CliRun again = CliRun.run(env(), args("--verify", "--skip-backup"));
+        assertThat(again.exit()).as(again.all()).isZero();
+        assertThat(again.out()).contains("PROMOTED");
     }
 
     @Test

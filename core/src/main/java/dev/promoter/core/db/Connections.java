@@ -8,9 +8,13 @@ import org.jdbi.v3.core.Jdbi;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /** Opening connections and pools from a {@link ConnectionSpec}. */
 public final class Connections {
@@ -20,10 +24,42 @@ public final class Connections {
     private Connections() {
     }
 
+    /** Every connection {@link #open} made that may still be open (weakly held: a dropped one goes away). */
+    private static final Set<Connection> OPENED = Collections.synchronizedSet(
+            Collections.newSetFromMap(new WeakHashMap<>()));
+
     /** A single connection (the caller closes it). */
     public static Connection open(ConnectionSpec spec) throws SQLException {
         Properties p = login(spec);
-        return DriverManager.getConnection(withDefaults(spec, p), p);
+        Connection c = DriverManager.getConnection(withDefaults(spec, p), p);
+        OPENED.add(c);
+        return c;
+    }
+
+    /**
+     * Cuts off every connection {@link #open} made that is still open ({@link Connection#abort}: the socket is
+     * closed, a statement waiting on it fails at once, and the server rolls back what it had not committed).
+     * For an interrupted run: its in-flight work fails and unwinds through the usual failure path, whose own new
+     * connections are not affected. Returns how many were cut off.
+     */
+    public static int abortAll() {
+        List<Connection> open;
+        synchronized (OPENED) {
+            open = new ArrayList<>(OPENED);
+            OPENED.clear();
+        }
+        int n = 0;
+        for (Connection c : open) {
+            try {
+                if (!c.isClosed()) {
+                    c.abort(Runnable::run);
+                    n++;
+                }
+            } catch (SQLException | RuntimeException e) {
+                // a connection that cannot be aborted is already broken
+            }
+        }
+        return n;
     }
 
     /** The driver properties of {@code spec}'s login: user and password, when given. */

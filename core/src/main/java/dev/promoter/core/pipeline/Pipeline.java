@@ -49,6 +49,7 @@ public final class Pipeline {
     private final Clock clock;
     private final RunListener listener;
     private final BeforeSwitch beforeSwitch;
+    private final Interruption interruption;
 
     public Pipeline(Dialects dialects, Clock clock, RunListener listener) {
         this(dialects, clock, listener, BeforeSwitch.NONE);
@@ -56,15 +57,22 @@ public final class Pipeline {
 
     /** A pipeline whose switch is gated by {@code beforeSwitch} (which may veto it). */
     public Pipeline(Dialects dialects, Clock clock, RunListener listener, BeforeSwitch beforeSwitch) {
+        this(dialects, clock, listener, beforeSwitch, new Interruption());
+    }
+
+    /** A pipeline that {@code interruption} can stop from another thread (see {@link Interruption}). */
+    public Pipeline(Dialects dialects, Clock clock, RunListener listener, BeforeSwitch beforeSwitch,
+                    Interruption interruption) {
         this.dialects = dialects;
         this.clock = clock;
         this.listener = listener;
         this.beforeSwitch = beforeSwitch;
+        this.interruption = interruption;
     }
 
     public RunReport run(RunOptions o) {
         String runId = RunIds.next(clock);
-        RunState s = new RunState(runId, "run", clock, listener);
+        RunState s = new RunState(runId, "run", clock, listener, interruption);
         try {
             Preflight preflight = new Preflight(dialects, clock);
             s.begin(Stage.PREFLIGHT);
@@ -220,6 +228,7 @@ public final class Pipeline {
             }
             awaitPostpone(o, s);
             beforeSwitch.check(server.liveDatabase());
+            interruption.enterSwitch();
 
             // promote
             String archive = Preflight.archiveName(server, clock);
@@ -350,6 +359,7 @@ public final class Pipeline {
         var f = o.postponeFile().get();
         boolean told = false;
         while (java.nio.file.Files.exists(f)) {
+            interruption.check("while the switch was postponed");
             if (!told) {
                 listener.message("switch postponed while " + f + " exists");
                 told = true;

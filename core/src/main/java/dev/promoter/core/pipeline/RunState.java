@@ -30,6 +30,7 @@ final class RunState {
     private final String command;
     private final Clock clock;
     private final RunListener listener;
+    private final Interruption interruption;
     private final Instant startedAt;
     private final Map<Stage, StageReport> stages = new LinkedHashMap<>();
     private final Map<Stage, Integer> ledgerSeq = new EnumMap<>(Stage.class);
@@ -51,15 +52,19 @@ final class RunState {
     WriteFreeze freeze = WriteFreeze.NONE;
     boolean ledgerClosed;
 
-    RunState(String runId, String command, Clock clock, RunListener listener) {
+    RunState(String runId, String command, Clock clock, RunListener listener, Interruption interruption) {
         this.runId = runId;
         this.command = command;
         this.clock = clock;
         this.listener = listener;
+        this.interruption = interruption;
         this.startedAt = clock.instant();
     }
 
     void begin(Stage stage) {
+        if (stage != Stage.PROMOTE) {
+            interruption.check("before stage " + stage.id());
+        }
         stages.put(stage, new StageReport(stage, clock.instant(), null, "RUNNING", ""));
         listener.stageStarted(stage);
         if (ledger != null) {
@@ -140,6 +145,11 @@ final class RunState {
     }
 
     RunReport fail(Outcome outcome, String message, Exception e) {
+        String why = interruption.reason();
+        if (why != null && !message.startsWith("Run stopped ")) {
+            // the failure is what being cut off looked like from inside: say first why it happened
+            message = "Run stopped: " + why + ". What was under way failed as it was cut off: " + message;
+        }
         if (outcome == Outcome.FAILED) {
             LOG.debug("run {} failed", runId, e);
         }

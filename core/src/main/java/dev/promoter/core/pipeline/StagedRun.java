@@ -83,7 +83,7 @@ public final class StagedRun {
         Found f = find(spec);
         var t = f.target();
         String runId = RunIds.next(clock);
-        RunState s = new RunState(runId, "switch", clock, listener);
+        RunState s = new RunState(runId, "switch", clock, listener, new Interruption());
         try (PromotionLock.Lease lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "promote switch", lockTtl)) {
             t.ledger().startRun(runId, t.key(), "switch", f.run().product(), t.dialect().name().id(),
                     f.run().fromVersion(), f.run().toVersion());

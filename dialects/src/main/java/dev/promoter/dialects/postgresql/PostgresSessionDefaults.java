@@ -23,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * script's long {@code CREATE INDEX} is not cut off by the applications' limit either (a script may still
  * {@code SET} its own). Live and staging keep their settings for everyone else: they are carried, not changed.
  * <p>
+ * From 14 on they also check every second that the tool is still connected ({@code client_connection_check_interval}).
+ * <p>
  * The names differ by server version ({@code idle_session_timeout} from 14, {@code transaction_timeout} from 17,
  * and a name the server does not know fails the connection), so the first connection to a server reads its
  * version on a plain session; options already in the URL are kept, after these (theirs win).
@@ -65,6 +67,11 @@ public final class PostgresSessionDefaults implements SessionDefaults {
         }
         StringBuilder sb = new StringBuilder();
         names.forEach(n -> sb.append(sb.length() == 0 ? "" : " ").append("-c ").append(n).append("=0"));
+        if (major >= 14) {
+            // a run that is killed or interrupted cuts its sessions off: their backends notice within a second and
+            // stop (an index build or COPY on staging would otherwise run on to its end first)
+            sb.append(" -c client_connection_check_interval=1000");
+        }
         return sb.toString();
     }
 

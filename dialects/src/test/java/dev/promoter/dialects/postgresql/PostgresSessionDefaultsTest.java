@@ -30,9 +30,11 @@ class PostgresSessionDefaultsTest {
     void onlyTheTimeoutsTheServerVersionKnowsAreTurnedOff() {
         assertThat(PostgresSessionDefaults.options(12))
                 .isEqualTo("-c statement_timeout=0 -c idle_in_transaction_session_timeout=0");
-        assertThat(PostgresSessionDefaults.options(15)).endsWith(" -c idle_session_timeout=0")
+        assertThat(PostgresSessionDefaults.options(15))
+                .endsWith(" -c idle_session_timeout=0 -c client_connection_check_interval=1000")
                 .doesNotContain("transaction_timeout=0 -c");
-        assertThat(PostgresSessionDefaults.options(17)).endsWith(" -c idle_session_timeout=0 -c transaction_timeout=0");
+        assertThat(PostgresSessionDefaults.options(17)).endsWith(" -c idle_session_timeout=0 -c transaction_timeout=0"
+                + " -c client_connection_check_interval=1000");
     }
 
     @Test

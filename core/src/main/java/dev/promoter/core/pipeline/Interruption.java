@@ -1,0 +1,41 @@
+package dev.promoter.core.pipeline;
+
+import dev.promoter.core.PromoterException;
+
+/**
+ * A request from outside the run (a signal handler) to stop it. Before the switch the run stops at its next
+ * check: a stage start, the {@code --postpone-file} wait, the last check before the switch; anything it was
+ * doing fails as its in-flight work is cut off, and the usual failure path lifts the write freeze and records the
+ * run. Once the run has entered its switch it is let finish: the switch is one transaction with its own time box,
+ * and cutting it off would only leave the question of whether it committed.
+ */
+public final class Interruption {
+    private String reason;
+    private boolean switching;
+
+    /** Asks the run to stop, saying why; returns true when it is already inside its switch (it then finishes). */
+    public synchronized boolean request(String why) {
+        if (reason == null) {
+            reason = why;
+        }
+        return switching;
+    }
+
+    /** Why the run was asked to stop, or null. */
+    public synchronized String reason() {
+        return reason;
+    }
+
+    /** Refuses (live unchanged) once a stop was requested. */
+    synchronized void check(String where) {
+        if (reason != null) {
+            throw PromoterException.refused("Run stopped " + where + ": " + reason + ". Live is unchanged");
+        }
+    }
+
+    /** The last check before the switch; after it a stop request lets the run finish. */
+    synchronized void enterSwitch() {
+        check("before the switch");
+        switching = true;
+    }
+}
