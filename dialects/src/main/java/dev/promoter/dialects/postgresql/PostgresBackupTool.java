@@ -132,7 +132,8 @@ final class PostgresBackupTool implements BackupTool {
 
     private static void restoreArchive(Path archive, ConnectionSpec target, String db, Path pgRestore,
                                        ProgressListener progress) {
-        boolean oneTransaction = PostgresClientTools.oneTransaction(pgRestore, archive);
+        PostgresClientTools.Toc toc = PostgresClientTools.toc(pgRestore, archive);
+        boolean oneTransaction = toc.oneTransaction();
         List<String> command = new java.util.ArrayList<>(List.of(pgRestore.toString(), "--exit-on-error", "--verbose"));
         if (oneTransaction) {
             command.add("--single-transaction");
@@ -146,7 +147,7 @@ final class PostgresBackupTool implements BackupTool {
                 ? "one transaction" : "an entry per transaction: it creates more than "
                 + PostgresClientTools.OBJECTS_PER_TRANSACTION + " objects, more locks than one transaction may hold") + ")");
         var restoring = PostgresClientTools.tableProgress(RESTORING, "pg_restore: loading",
-                PostgresClientTools.tablesWithData(pgRestore, archive),
+                toc.tablesWithData(),
                 progress, PROGRESS_EVERY);
         PostgresClientTools.run("restore " + archive + " into database \"" + db + "\" (" + (oneTransaction
                 ? "nothing was restored: it runs in one transaction" : "the target is partly restored: drop it and "

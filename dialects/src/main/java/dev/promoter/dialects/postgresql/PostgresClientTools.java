@@ -95,12 +95,11 @@ final class PostgresClientTools {
     private static final Pattern ENTRY = Pattern.compile("(?m)^\\d+; \\d+ \\d+ (BLOB METADATA )?");
 
     /**
-     * Whether a restore of {@code archive} may run as one transaction ({@code --single-transaction}): not when it
-     * holds more than {@link #OBJECTS_PER_TRANSACTION} objects. Then each entry commits on its own, with
-     * {@link #asynchronousCommits} so that those commits do not each wait for the disk.
+     * Whether a restore of {@code archive} may run as one transaction ({@code --single-transaction}): see
+     * {@link Toc#oneTransaction}.
      */
     static boolean oneTransaction(Path pgRestore, Path archive) {
-        return objects(pgRestore, archive) <= OBJECTS_PER_TRANSACTION;
+        return toc(pgRestore, archive).oneTransaction();
     }
 
     /**
@@ -115,26 +114,38 @@ final class PostgresClientTools {
         }
     }
 
-    /**
-     * The objects {@code archive} creates: the entries of its table of contents, all sections (from PostgreSQL 17 on,
-     * an entry of large objects' metadata holds up to 1000 of them).
-     */
-    static long objects(Path pgRestore, Path archive) {
-        long n = 0;
-        Matcher m = ENTRY.matcher(toc(pgRestore, archive));
-        while (m.find()) {
-            n += m.group(1) == null ? 1 : 1000;
+    /** An archive's table of contents as {@code pg_restore --list} prints it (read once, asked several things). */
+    record Toc(String text) {
+        /**
+         * The objects the archive creates: its entries, all sections (from PostgreSQL 17 on, an entry of large
+         * objects' metadata holds up to 1000 of them).
+         */
+        long objects() {
+            long n = 0;
+            Matcher m = ENTRY.matcher(text);
+            while (m.find()) {
+                n += m.group(1) == null ? 1 : 1000;
+            }
+            return n;
         }
-        return n;
-    }
 
-    /** The tables whose rows {@code archive} holds (its TABLE DATA entries). */
-    static int tablesWithData(Path pgRestore, Path archive) {
-        return (int) toc(pgRestore, archive).lines().filter(l -> !l.startsWith(";") && l.contains(" TABLE DATA ")).count();
+        /**
+         * Whether a restore may run as one transaction: not when the archive holds more than
+         * {@link #OBJECTS_PER_TRANSACTION} objects. Then each entry commits on its own, with
+         * {@link #asynchronousCommits} so that those commits do not each wait for the disk.
+         */
+        boolean oneTransaction() {
+            return objects() <= OBJECTS_PER_TRANSACTION;
+        }
+
+        /** The tables whose rows the archive holds (its TABLE DATA entries). */
+        int tablesWithData() {
+            return (int) text.lines().filter(l -> !l.startsWith(";") && l.contains(" TABLE DATA ")).count();
+        }
     }
 
     /** {@code pg_restore --list} of {@code archive}: its table of contents. */
-    private static String toc(Path pgRestore, Path archive) {
+    static Toc toc(Path pgRestore, Path archive) {
         ProcessBuilder pb = new ProcessBuilder(pgRestore.toString(), "--list", archive.toString());
         try {
             Process p = pb.start();
@@ -145,7 +156,7 @@ final class PostgresClientTools {
                 throw PromoterException.failed("Unable to read the table of contents of " + archive + ": "
                         + pgRestore + " --list exited with " + p.exitValue() + ": " + err.join().strip(), null);
             }
-            return toc;
+            return new Toc(toc);
         } catch (IOException e) {
             throw PromoterException.failed("Unable to read the table of contents of " + archive + ": cannot start "
                     + pgRestore + ": " + e.getMessage(), e);

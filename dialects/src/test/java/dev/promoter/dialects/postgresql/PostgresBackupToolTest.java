@@ -248,8 +248,8 @@ class PostgresBackupToolTest {
 
         dialect.backupTool().backup(dbs.spec(live), dir.resolve("dump"), ProgressListener.NONE);
         int major = Integer.parseInt(dbs.queryString(live, "SELECT current_setting('server_version_num')::int / 10000"));
-        assertThat(PostgresClientTools.objects(new PostgresClientTools().find("pg_restore", major),
-                dir.resolve("dump").resolve(PostgresBackupTool.ARCHIVE))).isGreaterThan(n);
+        assertThat(PostgresClientTools.toc(new PostgresClientTools().find("pg_restore", major),
+                dir.resolve("dump").resolve(PostgresBackupTool.ARCHIVE)).objects()).isGreaterThan(n);
         String fromDump = dbs.create("pg_bak_restored");
         dialect.backupTool().restore(dir.resolve("dump"), dbs.spec(fromDump), ProgressListener.NONE);
         assertThat(dbs.queryString(fromDump, lobs)).isEqualTo(expected);
