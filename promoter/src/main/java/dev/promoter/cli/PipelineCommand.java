@@ -1,6 +1,5 @@
 package dev.promoter.cli;
 
-import dev.promoter.core.db.Connections;
 import dev.promoter.core.pipeline.BeforeSwitch;
 import dev.promoter.core.pipeline.Interruption;
 import dev.promoter.core.pipeline.Pipeline;
@@ -140,8 +139,7 @@ public abstract class PipelineCommand implements Callable<Integer> {
                     + switchTimeout + " s)");
         } else {
             err.println("promote: interrupted; stopping the run: live stays as it is, its write freeze is lifted");
-            Connections.abortAll();
-            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+            Interruption.cutOffInFlightWork();
         }
         err.flush();
         Duration wait = switching ? Duration.ofSeconds(switchTimeout).plus(UNWIND) : UNWIND;

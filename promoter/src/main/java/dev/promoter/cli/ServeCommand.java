@@ -74,7 +74,18 @@ public class ServeCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             stop.stop();
             try {
-                done.await(stopGrace, TimeUnit.SECONDS);
+                if (!done.await(stopGrace, TimeUnit.SECONDS)) {
+                    if (once != null && !stop.anySwitching()) {
+                        // the run is still in a stage: cut it off so that it stops and lifts its write freeze
+                        // (serving, Service.stop does the same once its own grace is over)
+                        spec.commandLine().getErr().println("promote serve: the run was still going after "
+                                + "--stop-grace " + stopGrace + " s; cutting off its work so that it stops (live "
+                                + "stays as it is)");
+                        spec.commandLine().getErr().flush();
+                        dev.promoter.core.pipeline.Interruption.cutOffInFlightWork();
+                    }
+                    done.await(StopSignal.UNWIND.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

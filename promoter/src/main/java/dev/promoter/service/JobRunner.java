@@ -124,7 +124,11 @@ public final class JobRunner {
             stop.enterSwitch(guard);
         };
         RunListener guarded = new StopAtStage(listener, stop, guard);
-        return new Pipeline(dialects, clock, guarded, beforeSwitch).run(options(job));
+        try {
+            return new Pipeline(dialects, clock, guarded, beforeSwitch, stop.interruption(guard)).run(options(job));
+        } finally {
+            stop.ended(guard);
+        }
     }
 
     private void awaitResume(Job job, Instant closesAt, Consumer<String> log) {

@@ -1,5 +1,7 @@
 package dev.promoter.service;
 
+import dev.promoter.core.pipeline.Interruption;
+
 import dev.promoter.core.pipeline.RunListener;
 import dev.promoter.core.spi.Dialects;
 
@@ -53,6 +55,11 @@ public final class Service implements AutoCloseable {
     public boolean stop(Duration grace) {
         stop.stop();
         boolean idle = scheduler.awaitIdle(grace);
+        if (!idle && !stop.anySwitching()) {
+            // a stage still under way (a long copy or statement): cut it off so that the run stops and lifts its freeze
+            Interruption.cutOffInFlightWork();
+            idle = scheduler.awaitIdle(StopSignal.UNWIND);
+        }
         close();
         return idle;
     }

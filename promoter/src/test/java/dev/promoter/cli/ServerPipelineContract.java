@@ -218,6 +218,48 @@ abstract class ServerPipelineContract {
         assertThat(again.out()).contains("PROMOTED");
     }
 
+    /**
+     * SIGTERM to {@code serve --once} whose run is in a long migration statement: the run does not reach a stage
+     * start within {@code --stop-grace}, so its work is cut off; it stops, lifts the freeze and frees the lock.
+     */
+    @Test
+    void aServedRunStillInAStageAfterTheStopGraceIsCutOff() throws Exception {
+        installOldestWithData();
+        Map<String, TableChecksum> before = checksums(name);
+        Files.writeString(v110("45_slow.sql"), sleepStatement(300) + ";\n");
+        Path jobs = tmp.resolve("jobs.yaml");
+        Files.writeString(jobs, "report_dir: " + tmp.resolve("reports") + "\nbackup_dir: " + tmp.resolve("backups")
+                + "\njobs:\n  - name: nightly\n    url: " + url + "\n    user: " + admin().user()
+                + "\n    product: storage-server\n    sql: " + sql + "\n    to: newest\n    verify: true\n    skip_backup: true"
+                + "\n    window:\n      cron: \"* * * * *\"\n      within: 1h\n      time_zone: UTC"
+                + "\n    traffic:\n      enabled: false\n");
+        Path log = tmp.resolve("serve.log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.promoter.cli.Main", "serve", "--jobs", jobs.toString(),
+                "--once", "nightly", "--stop-grace", "2").redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(log).contains("45_slow.sql")) {
+            Thread.sleep(20);
+        }
+        assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
+        Thread.sleep(500);
+        p.destroy(); // SIGTERM
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+        String out = Files.readString(log);
+        assertThat(out).contains("the run was still going after --stop-grace 2 s; cutting off its work");
+        assertThat(CliRun.run(env(), "history", "--url", url, "--user", admin().user(), "--json").out()).as(out)
+                .contains("Run stopped: the service is stopping (SIGTERM)");
+        assertThat(checksums(name)).isEqualTo(before);
+        Connections.jdbi(spec()).useHandle(h ->
+                h.execute("INSERT INTO audit_log (volume_id, action, at) VALUES (1, 'after the stop', CURRENT_TIMESTAMP)"));
+        assertThat(CliRun.run(env(), "status", "--url", url, "--user", admin().user()).out()).contains("storage-server 1.0.0");
+        Files.delete(v110("45_slow.sql"));
+        CliRun again = CliRun.run(env(), args("--verify", "--skip-backup"));
+        assertThat(again.exit()).as(again.all()).isZero();
+    }
+
     @Test
     void rollbackAndCrossDialectAreRefusedWithLiveUntouched() {
         installOldestWithData();

@@ -33,6 +33,16 @@ public final class Interruption {
         }
     }
 
+    /**
+     * Cuts off the in-flight work of every run in this process: every connection {@code Connections.open} made is
+     * aborted and every child process (pg_dump, pg_restore, mysqldump) is ended, so that a run waiting on either
+     * fails at once and unwinds (lifting its write freeze). Never while a run is inside its switch.
+     */
+    public static void cutOffInFlightWork() {
+        dev.promoter.core.db.Connections.abortAll();
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+    }
+
     /** The last check before the switch; after it a stop request lets the run finish. */
     synchronized void enterSwitch() {
         check("before the switch");
