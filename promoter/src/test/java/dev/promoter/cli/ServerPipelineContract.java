@@ -181,18 +181,7 @@ abstract class ServerPipelineContract {
         Files.writeString(v110("45_slow.sql"), "-- long enough that only cutting it off ends the run in time\n"
                 + sleepStatement(300) + ";\n");
         Path log = tmp.resolve("interrupted.log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.promoter.cli.Main"));
-        command.addAll(List.of(args("--verify", "--skip-backup")));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env());
-        Process p = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(log).contains("45_slow.sql")) {
-            Thread.sleep(20);
-        }
-        assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
-        Thread.sleep(500); // into the sleep
+        Process p = inSlowScript(log, args("--verify", "--skip-backup"));
         long t0 = System.nanoTime();
         p.destroy(); // SIGTERM
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("ended long before its 300 s statement would\n"
@@ -234,17 +223,7 @@ abstract class ServerPipelineContract {
                 + "\n    window:\n      cron: \"* * * * *\"\n      within: 1h\n      time_zone: UTC"
                 + "\n    traffic:\n      enabled: false\n");
         Path log = tmp.resolve("serve.log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.promoter.cli.Main", "serve", "--jobs", jobs.toString(),
-                "--once", "nightly", "--stop-grace", "2").redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env());
-        Process p = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(log).contains("45_slow.sql")) {
-            Thread.sleep(20);
-        }
-        assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
-        Thread.sleep(500);
+        Process p = inSlowScript(log, "serve", "--jobs", jobs.toString(), "--once", "nightly", "--stop-grace", "2");
         p.destroy(); // SIGTERM
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
         String out = Files.readString(log);
@@ -258,6 +237,23 @@ abstract class ServerPipelineContract {
         Files.delete(v110("45_slow.sql"));
         CliRun again = CliRun.run(env(), args("--verify", "--skip-backup"));
         assertThat(again.exit()).as(again.all()).isZero();
+    }
+
+    /** Starts the CLI in a child JVM with {@code args} and returns once its run is inside the script 45_slow.sql. */
+    private Process inSlowScript(Path log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.promoter.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(log).contains("45_slow.sql")) {
+            Thread.sleep(20);
+        }
+        assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
+        Thread.sleep(500); // into its statement
+        return p;
     }
 
     @Test
