@@ -43,7 +43,7 @@ final class MySqlBackupTool implements BackupTool {
                 "--hex-blob", "--default-character-set=utf8mb4", "--no-tablespaces", "--skip-add-locks",
                 "--skip-lock-tables", "--", db), stdout -> {
                     try (OutputStream out = Files.newOutputStream(file)) {
-                        new RowCounter(counts).feed(new Tee(stdout, out));
+                        new RowCounter(counts, progress).feed(new Tee(stdout, out));
                     }
                 }, "back up database " + db);
         return withoutLiquibase(counts);
@@ -99,7 +99,7 @@ final class MySqlBackupTool implements BackupTool {
     static Map<TableRef, Long> countRows(Path file) {
         Map<TableRef, Long> counts = new TreeMap<>();
         try (InputStream in = Files.newInputStream(file)) {
-            new RowCounter(counts).feed(in);
+            new RowCounter(counts, ProgressListener.NONE).feed(in);
         } catch (IOException e) {
             throw PromoterException.failed("Unable to read backup file " + file + ": " + e.getMessage(), e);
         }
@@ -132,8 +132,24 @@ final class MySqlBackupTool implements BackupTool {
         private boolean quoted;
         private boolean escaped;
 
-        RowCounter(Map<TableRef, Long> counts) {
+        private final ProgressListener progress;
+        /** The table whose data the dump is writing now (its CREATE TABLE came last), told to {@code progress}. */
+        private TableRef current;
+
+        RowCounter(Map<TableRef, Long> counts, ProgressListener progress) {
             this.counts = counts;
+            this.progress = progress;
+        }
+
+        /** The dump has moved on to {@code next} (null: it ended): the table before it is done. */
+        private void moveTo(TableRef next) {
+            if (current != null) {
+                progress.tableFinished(current, counts.getOrDefault(current, 0L), 0);
+            }
+            current = next;
+            if (next != null) {
+                progress.tableStarted(next, -1);
+            }
         }
 
         void feed(InputStream in) throws IOException {
@@ -152,6 +168,7 @@ final class MySqlBackupTool implements BackupTool {
                 decide(false);
             }
             endLine();
+            moveTo(null);
         }
 
         /**
@@ -233,7 +250,9 @@ final class MySqlBackupTool implements BackupTool {
             headSize = 0;
             skipLine = lineGoesOn;
             if (line.startsWith("CREATE TABLE `")) {
-                counts.putIfAbsent(new TableRef(null, name(line, "CREATE TABLE ".length())), 0L);
+                TableRef t = new TableRef(null, name(line, "CREATE TABLE ".length()));
+                counts.putIfAbsent(t, 0L);
+                moveTo(t);
             } else if (line.startsWith("INSERT INTO `")) {
                 int[] end = new int[1];
                 inserting = new TableRef(null, name(line, "INSERT INTO ".length(), end));

@@ -31,9 +31,28 @@ class MySqlBackupToolTest {
         String target = scratch.create("restored");
         MySqlFixture.create(scratch, live);
         BackupTool tool = new MySqlDialect().backupTool();
-        Map<TableRef, Long> counts = tool.backup(scratch.spec(live), dir, ProgressListener.NONE);
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Map<TableRef, Long> finished = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<TableRef, Long> counts = tool.backup(scratch.spec(live), dir, new ProgressListener() {
+            @Override
+            public void tableStarted(TableRef table, long estimatedRows) {
+                events.add("start " + table.name());
+            }
+
+            @Override
+            public void tableFinished(TableRef table, long rows, long bytes) {
+                events.add("end " + table.name());
+                finished.put(table, rows);
+            }
+        });
         assertThat(counts).containsEntry(new TableRef(null, "line"), 1001L).containsEntry(new TableRef(null, "order"), 3L)
                 .containsEntry(new TableRef(null, "données"), 2L).containsEntry(new TableRef(null, "audit"), 5L);
+        // per-table progress as the dump goes: each table started, then finished with its rows, one at a time
+        assertThat(finished).containsAllEntriesOf(counts);
+        for (int i = 0; i < events.size(); i += 2) {
+            assertThat(events.get(i)).startsWith("start ");
+            assertThat(events.get(i + 1)).isEqualTo("end " + events.get(i).substring("start ".length()));
+        }
         tool.restore(dir, scratch.spec(target), ProgressListener.NONE);
         scratch.jdbi(target).useHandle(r -> scratch.jdbi(live).useHandle(l -> {
             for (TableRef t : MySqlFixture.TABLES) {
