@@ -121,15 +121,12 @@ public abstract class PipelineCommand implements Callable<Integer> {
         }
     }
 
-    /** How long an interrupted run may take to unwind (lift the freeze, record itself, write its report). */
-    static final Duration UNWIND = Duration.ofSeconds(60);
-
     /**
      * The shutdown hook (Ctrl-C, SIGTERM): before the switch the run is stopped at once, with its in-flight work cut
      * off (its connections aborted, its pg_dump/pg_restore/mysqldump children ended) so that it unwinds through the
      * failure path: the write freeze is lifted, the lock released, the run recorded and its report written. Inside the
      * switch it is let finish. The process exits (with the signal's status) once the run has ended; should it not
-     * end in {@link #UNWIND}, a write freeze it left is lifted here as the next run would.
+     * end in {@link Interruption#UNWIND}, a write freeze it left is lifted here as the next run would.
      */
     private void stopRun(RunOptions o, Interruption interruption, CountDownLatch done) {
         java.io.PrintWriter err = spec.commandLine().getErr();
@@ -142,7 +139,7 @@ public abstract class PipelineCommand implements Callable<Integer> {
             Interruption.cutOffInFlightWork();
         }
         err.flush();
-        Duration wait = switching ? Duration.ofSeconds(switchTimeout).plus(UNWIND) : UNWIND;
+        Duration wait = switching ? Duration.ofSeconds(switchTimeout).plus(Interruption.UNWIND) : Interruption.UNWIND;
         boolean ended;
         try {
             ended = done.await(wait.toMillis(), TimeUnit.MILLISECONDS);

@@ -84,7 +84,7 @@ public class ServeCommand implements Callable<Integer> {
                         spec.commandLine().getErr().flush();
                         dev.promoter.core.pipeline.Interruption.cutOffInFlightWork();
                     }
-                    done.await(StopSignal.UNWIND.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+                    done.await(dev.promoter.core.pipeline.Interruption.UNWIND.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

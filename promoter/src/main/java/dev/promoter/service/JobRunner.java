@@ -3,12 +3,11 @@ package dev.promoter.service;
 import dev.promoter.core.Outcome;
 import dev.promoter.core.PromoterException;
 import dev.promoter.core.pipeline.BeforeSwitch;
+import dev.promoter.core.pipeline.Interruption;
 import dev.promoter.core.pipeline.Pipeline;
 import dev.promoter.core.pipeline.RunListener;
 import dev.promoter.core.pipeline.RunOptions;
 import dev.promoter.core.pipeline.RunReport;
-import dev.promoter.core.pipeline.Stage;
-import dev.promoter.core.pipeline.StageReport;
 import dev.promoter.core.spi.Dialect;
 import dev.promoter.core.spi.Dialects;
 import dev.promoter.core.spi.TrafficProbe;
@@ -108,7 +107,7 @@ public final class JobRunner {
                     + "stayed above its limits until the window closed at " + closesAt + " (" + String.join(", ",
                     start.exceeded()) + "). Last figures: " + start.figures() + "; " + start.samples() + " sample(s)");
         }
-        StopSignal.RunGuard guard = new StopSignal.RunGuard();
+        Interruption interruption = stop.interruption();
         BeforeSwitch beforeSwitch = live -> {
             awaitResume(job, closesAt, log);
             if (!clock.instant().isBefore(closesAt)) {
@@ -121,13 +120,12 @@ public final class JobRunner {
                         + "limits until the window closed (" + String.join(", ", again.exceeded()) + "; "
                         + again.figures() + "); not switched, live is unchanged");
             }
-            stop.enterSwitch(guard);
         };
-        RunListener guarded = new StopAtStage(listener, stop, guard);
         try {
-            return new Pipeline(dialects, clock, guarded, beforeSwitch, stop.interruption(guard)).run(options(job));
+            // the pipeline checks the interruption at each stage start and last, just before the switch
+            return new Pipeline(dialects, clock, listener, beforeSwitch, interruption).run(options(job));
         } finally {
-            stop.ended(guard);
+            stop.ended(interruption);
         }
     }
 
@@ -161,46 +159,5 @@ public final class JobRunner {
         return new RunReport(runId, "serve " + job.name(), job.product().orElse(null), null, job.liveKey(), null,
                 job.to().map(Object::toString).orElse(null), started, clock.instant(), outcome, result, message,
                 List.of(), List.of(), null, null, null, null, "none", Map.of());
-    }
-
-    /** Passes events on, and stops the run at a stage start once the service is stopping (before the switch only). */
-    private record StopAtStage(RunListener inner, StopSignal stop, StopSignal.RunGuard guard) implements RunListener {
-        @Override
-        public void stageStarted(Stage stage) {
-            if (!guard.switching()) {
-                stop.check("before stage " + stage.id());
-            }
-            inner.stageStarted(stage);
-        }
-
-        @Override
-        public void stageFinished(StageReport report) {
-            inner.stageFinished(report);
-        }
-
-        @Override
-        public void checkpoints(List<dev.promoter.core.checkpoint.CheckpointResult> results) {
-            inner.checkpoints(results);
-        }
-
-        @Override
-        public void tableStarted(dev.promoter.core.spi.TableRef table, long estimatedRows) {
-            inner.tableStarted(table, estimatedRows);
-        }
-
-        @Override
-        public void rowsCopied(dev.promoter.core.spi.TableRef table, long rows, long bytes) {
-            inner.rowsCopied(table, rows, bytes);
-        }
-
-        @Override
-        public void tableFinished(dev.promoter.core.spi.TableRef table, long rows, long bytes) {
-            inner.tableFinished(table, rows, bytes);
-        }
-
-        @Override
-        public void message(String text) {
-            inner.message(text);
-        }
     }
 }

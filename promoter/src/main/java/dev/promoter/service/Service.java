@@ -1,7 +1,6 @@
 package dev.promoter.service;
 
 import dev.promoter.core.pipeline.Interruption;
-
 import dev.promoter.core.pipeline.RunListener;
 import dev.promoter.core.spi.Dialects;
 
@@ -58,7 +57,7 @@ public final class Service implements AutoCloseable {
         if (!idle && !stop.anySwitching()) {
             // a stage still under way (a long copy or statement): cut it off so that the run stops and lifts its freeze
             Interruption.cutOffInFlightWork();
-            idle = scheduler.awaitIdle(StopSignal.UNWIND);
+            idle = scheduler.awaitIdle(Interruption.UNWIND);
         }
         close();
         return idle;

@@ -10,6 +10,9 @@ import dev.promoter.core.PromoterException;
  * and cutting it off would only leave the question of whether it committed.
  */
 public final class Interruption {
+    /** How long a run whose work was cut off may take to unwind: lift its freeze, record itself, write its report. */
+    public static final java.time.Duration UNWIND = java.time.Duration.ofSeconds(60);
+
     private String reason;
     private boolean switching;
 
@@ -18,6 +21,11 @@ public final class Interruption {
         if (reason == null) {
             reason = why;
         }
+        return switching;
+    }
+
+    /** Whether the run is inside its switch (past the last check): its work must not be cut off. */
+    public synchronized boolean switching() {
         return switching;
     }
 
