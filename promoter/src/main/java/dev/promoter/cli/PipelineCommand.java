@@ -126,7 +126,7 @@ public abstract class PipelineCommand implements Callable<Integer> {
      * off (its connections aborted, its pg_dump/pg_restore/mysqldump children ended) so that it unwinds through the
      * failure path: the write freeze is lifted, the lock released, the run recorded and its report written. Inside the
      * switch it is let finish. The process exits (with the signal's status) once the run has ended; should it not
-     * end in {@link Interruption#UNWIND}, a write freeze it left is lifted here as the next run would.
+     * end in {@link Interruption#UNWIND}, a write freeze or connection hold-off it left is lifted here as the next run would.
      */
     private void stopRun(RunOptions o, Interruption interruption, CountDownLatch done) {
         java.io.PrintWriter err = spec.commandLine().getErr();
@@ -150,12 +150,12 @@ public abstract class PipelineCommand implements Callable<Integer> {
         if (!ended && !switching) {
             try {
                 var dialect = env.dialects().forUrl(o.live().url());
-                String lifted = dialect.cloner().liftAbandonedFreeze(dialect.server(o.live()), Duration.ofSeconds(30));
+                String lifted = dialect.cloner().liftLeftovers(dialect.server(o.live()), Duration.ofSeconds(30));
                 err.println("promote: the run did not stop within " + wait.toSeconds() + " s; "
-                        + (lifted != null ? lifted : "live carries no write freeze of ours"));
+                        + (lifted != null ? lifted : "live carries no write freeze or connection hold-off of ours"));
             } catch (RuntimeException e) {
-                err.println("promote: the run did not stop within " + wait.toSeconds() + " s and its write freeze "
-                        + "could not be lifted: " + e.getMessage());
+                err.println("promote: the run did not stop within " + wait.toSeconds() + " s and what it left on "
+                        + "live (write freeze, connections refused) could not be lifted: " + e.getMessage());
             }
             err.flush();
         }

@@ -106,6 +106,40 @@ class PostgresPipelineTest extends ServerPipelineContract {
         org.assertj.core.api.Assertions.assertThat(dir.resolve("tables.json")).doesNotExist();
     }
 
+    /**
+     * A run killed inside its switch leaves live refusing connections, marked as Promoter's: every application is
+     * locked out. The next run, once it holds the lock, lets them in again, then promotes.
+     */
+    @org.junit.jupiter.api.Test
+    void aRunLetsConnectionsInThatADeadRunsSwitchLeftRefused() throws Exception {
+        installOldestWithData();
+        var before = checksums(name);
+        // what PostgresAtomicSwitch leaves when the process dies between the hold-off and the renames
+        adminExec("postgres", "ALTER DATABASE " + name + " SET promoter.connections_from = 'true'");
+        adminExec("postgres", "ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false");
+        CliRun status = CliRun.run(env(), "status", "--url", url, "--user", admin().user());
+        org.assertj.core.api.Assertions.assertThat(status.out()).as(status.all()).contains("storage-server 1.0.0");
+
+        CliRun r = CliRun.run(env(), args("--verify", "--skip-backup"));
+
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
+        org.assertj.core.api.Assertions.assertThat(r.out()).contains("let connections into database \"" + name
+                + "\" again: a run that died inside its switch or its template copy had left them refused", "PROMOTED");
+        String archive = server.list(name + "_archive_").get(0);
+        org.assertj.core.api.Assertions.assertThat(checksums(archive)).isEqualTo(before);
+        try (java.sql.Connection c = dev.promoter.core.db.Connections.open(server.database("postgres"));
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT string_agg(d.datname || ' ' || d.datallowconn || ' ' "
+                     + "|| coalesce(array_to_string(s.setconfig, ','), ''), '; ' ORDER BY d.datname) FROM pg_database d "
+                     + "LEFT JOIN pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0 "
+                     + "WHERE d.datname IN ('" + name + "', '" + archive + "')")) {
+            rs.next();
+            // the archive keeps the write freeze (read-only, with its mark), and neither keeps the hold-off's mark
+            org.assertj.core.api.Assertions.assertThat(rs.getString(1)).isEqualTo(name + " true ; " + archive
+                    + " true promoter.frozen_from=none,default_transaction_read_only=on");
+        }
+    }
+
     /** Runs {@code sql} as the admin in database {@code db}. */
     private void adminExec(String db, String sql) throws java.sql.SQLException {
         try (java.sql.Connection c = dev.promoter.core.db.Connections.open(new ConnectionSpec(urlOf(db), admin().user(),

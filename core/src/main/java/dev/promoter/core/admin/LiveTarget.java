@@ -24,7 +24,7 @@ public record LiveTarget(Dialect dialect, DatabaseServer server, Ledger ledger) 
             }
             server.create(server.liveDatabase());
         }
-        Dialect dialect = dialects.detect(server.live());
+        Dialect dialect = dialects.detect(server);
         if (dialect.name() != byUrl.name()) {
             throw PromoterException.refused("The URL " + spec.redactedUrl() + " is a " + byUrl.name()
                     + " URL but the server answering it says it is " + dialect.name() + "; fix --url");

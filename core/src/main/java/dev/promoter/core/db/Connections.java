@@ -112,7 +112,20 @@ public final class Connections {
         return Jdbi.create(() -> open(spec));
     }
 
+    /**
+     * SQLSTATE 55000 (object not in prerequisite state) on connecting: the database exists but refuses new
+     * connections (PostgreSQL: {@code ALLOW_CONNECTIONS false}).
+     */
+    public static final String REFUSES_CONNECTIONS = "55000";
+
     public static PromoterException unableToConnect(ConnectionSpec spec, SQLException e) {
+        if (REFUSES_CONNECTIONS.equals(e.getSQLState())) {
+            return PromoterException.failed("Unable to connect to " + spec + ": " + describe(e) + ". The database "
+                    + "refuses new connections (on PostgreSQL: ALTER DATABASE ... WITH ALLOW_CONNECTIONS false). A "
+                    + "Promoter run does that only inside its switch or template copy, for a moment; if a run was "
+                    + "killed there, `promote` on this database lets connections in again (as a run's first step), "
+                    + "or run ALTER DATABASE <name> WITH ALLOW_CONNECTIONS true", e);
+        }
         return PromoterException.failed("Unable to connect to " + spec + ": " + describe(e)
                 + ". Check the URL, that the server is running, and the user and password "
                 + "(PROMOTER_PASSWORD or --password-file)", e);

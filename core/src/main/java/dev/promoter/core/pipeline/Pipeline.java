@@ -82,7 +82,7 @@ public final class Pipeline {
                     .acquire(c.server().ledgerKey(), runId, holder(), o.lockTtl()))) {
                 s.inStage(Stage.PREFLIGHT, () -> {
                     c.ledger().abandonUnfinished(c.server().ledgerKey(), runId);
-                    String lifted = c.dialect().cloner().liftAbandonedFreeze(c.server(), o.switchTimeout());
+                    String lifted = c.dialect().cloner().liftLeftovers(c.server(), o.switchTimeout());
                     if (lifted != null) {
                         listener.message(lifted);
                     }

@@ -47,7 +47,7 @@ final class Preflight {
     Connected connect(RunOptions o, RunListener listener) {
         Dialect byUrl = dialects.forUrl(o.live().url());
         DatabaseServer server = byUrl.server(o.live());
-        Dialect dialect = dialects.detect(server.live());
+        Dialect dialect = dialects.detect(server);
         if (dialect.name() != byUrl.name()) {
             throw PromoterException.refused("The URL " + o.live().redactedUrl() + " is a " + byUrl.name()
                     + " URL but the server answering it says it is " + dialect.name() + "; fix --url");

@@ -55,6 +55,23 @@ public final class Dialects {
         }
     }
 
+    /**
+     * The dialect of a server, read from a connection to its live database; when live refuses new connections
+     * (SQLSTATE 55000, as a run that died inside its switch leaves it), from the ledger's database on the same
+     * server instead, so that a run can still take the lock and let connections in again
+     * ({@link Cloner#liftLeftovers}) and status and history can still be read.
+     */
+    public Dialect detect(DatabaseServer server) {
+        try {
+            return detect(server.live());
+        } catch (PromoterException e) {
+            if (!(e.getCause() instanceof SQLException s) || !Connections.REFUSES_CONNECTIONS.equals(s.getSQLState())) {
+                throw e;
+            }
+            return detect(server.ledger());
+        }
+    }
+
     public Dialect detect(Connection connection) throws SQLException {
         DatabaseMetaData md = connection.getMetaData();
         for (Dialect d : byName.values()) {

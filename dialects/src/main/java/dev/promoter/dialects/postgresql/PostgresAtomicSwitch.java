@@ -24,7 +24,8 @@ import java.util.Map;
  * <ol>
  * <li>checks that staging exists, the archive name is free, and live is the database the snapshot saw;</li>
  * <li>opens one session on live for the proof, then refuses new connections to live and staging
- *     ({@code ALLOW_CONNECTIONS false}; clients get SQLSTATE 55000 "not currently accepting connections")
+ *     ({@code ALLOW_CONNECTIONS false}; clients get SQLSTATE 55000 "not currently accepting connections";
+ *     live's is marked so that, should this run die here, the next one lets them in again: {@link PostgresHoldOff})
  *     and ends every other session on both (SQLSTATE 57P01), waiting at most the request's timeout;</li>
  * <li>proves from the watermark that live took no write since the snapshot (every session has ended, so
  *     every counter is reported); refuses otherwise, naming the tables;</li>
@@ -46,9 +47,10 @@ final class PostgresAtomicSwitch implements AtomicSwitch {
             Map<String, Boolean> allow = allowConnections(admin, live, staging, archive);
             PostgresWatermark before = watermark(request);
             long start = System.nanoTime();
+            PostgresHoldOff hold = null;
             try {
                 try (Connection proof = Connections.open(server.database(live))) {
-                    setAllowConnections(admin, live, false);
+                    hold = PostgresHoldOff.take(new PostgresServer(server.live()), admin, live);
                     setAllowConnections(admin, staging, false);
                     start = System.nanoTime();
                     PostgresSessions.end(admin, live, List.of(PostgresSessions.backendPid(proof)), request.timeout());
@@ -56,10 +58,19 @@ final class PostgresAtomicSwitch implements AtomicSwitch {
                     refuseWrites(proof, before, live);
                 }
                 PostgresSessions.end(admin, live, List.of(), request.timeout());
-                rename(admin, request, live, staging, archive, allow);
+                rename(admin, request, live, staging, archive, hold);
             } catch (RuntimeException | SQLException e) {
-                restore(admin, live, allow.get(live));
-                restore(admin, staging, allow.get(staging));
+                try {
+                    if (hold != null) {
+                        hold.release(admin);
+                    } else {
+                        restore(admin, live, allow.get(live));
+                    }
+                    restore(admin, staging, allow.get(staging));
+                } catch (RuntimeException r) {
+                    r.addSuppressed(e);
+                    throw r; // connections still refused: that is what the user must act on
+                }
                 throw e;
             }
             long windowMillis = (System.nanoTime() - start) / 1_000_000;
@@ -160,7 +171,7 @@ final class PostgresAtomicSwitch implements AtomicSwitch {
     }
 
     private static void rename(Connection admin, SwitchRequest request, String live, String staging, String archive,
-                               Map<String, Boolean> allow) throws SQLException {
+                               PostgresHoldOff hold) throws SQLException {
         long ms = Math.max(1, request.timeout().toMillis());
         admin.setAutoCommit(false);
         try (Statement st = admin.createStatement()) {
@@ -168,8 +179,8 @@ final class PostgresAtomicSwitch implements AtomicSwitch {
             st.execute("SET LOCAL statement_timeout = " + ms);
             st.execute("ALTER DATABASE " + q(live) + " RENAME TO " + q(archive));
             st.execute("ALTER DATABASE " + q(staging) + " RENAME TO " + q(live));
-            st.execute("ALTER DATABASE " + q(live) + " WITH ALLOW_CONNECTIONS " + allow.get(live));
-            st.execute("ALTER DATABASE " + q(archive) + " WITH ALLOW_CONNECTIONS " + allow.get(live));
+            st.execute("ALTER DATABASE " + q(live) + " WITH ALLOW_CONNECTIONS " + hold.previous());
+            hold.endWithin(st, archive);
             admin.commit();
         } catch (SQLException | RuntimeException e) {
             admin.rollback();

@@ -98,9 +98,13 @@ final class PostgresCloner implements Cloner {
         }
     }
 
+    /** Also lets connections in where a dead run left live refusing them ({@link PostgresHoldOff}). */
     @Override
-    public String liftAbandonedFreeze(dev.promoter.core.spi.DatabaseServer server, java.time.Duration timeout) {
-        return PostgresWriteFreeze.liftLeftover(new PostgresServer(server.live()), timeout);
+    public String liftLeftovers(dev.promoter.core.spi.DatabaseServer server, java.time.Duration timeout) {
+        PostgresServer pg = new PostgresServer(server.live());
+        String connections = PostgresHoldOff.liftLeftover(pg);
+        String freeze = PostgresWriteFreeze.liftLeftover(pg, timeout);
+        return connections == null ? freeze : freeze == null ? connections : connections + "; " + freeze;
     }
 
     @Override

@@ -73,7 +73,7 @@ final class PostgresTemplateCloner {
                 watermark = PostgresWatermark.readNow(c).encode();
             }
             Instant takenAt = Instant.now();
-            long blocked = copyFiles(admin, live, staging, request);
+            long blocked = copyFiles(server, admin, live, staging, request);
             progress.message("Copied \"" + live + "\" to \"" + staging + "\" by file copy; connections to live were "
                     + "refused for " + blocked + " ms");
             // CREATE DATABASE ... TEMPLATE copies the files, not the database's own settings and privileges
@@ -92,21 +92,44 @@ final class PostgresTemplateCloner {
         }
     }
 
-    /** Holds connections to live off, copies the files, lets connections in again; returns the hold-off in ms. */
-    private static long copyFiles(Connection admin, String live, String staging, CloneRequest request) throws SQLException {
+    /**
+     * Holds connections to live off ({@link PostgresHoldOff}: a run that dies here leaves them for the next run to
+     * let in), copies the files, lets connections in again, also when the copy failed or was cut off; returns the
+     * hold-off in ms. The copy waits at most the lock timeout for a lock on live (a session elsewhere that holds
+     * one, for a {@code COMMENT ON DATABASE} say, would otherwise keep live closed for as long).
+     */
+    private static long copyFiles(PostgresServer server, Connection admin, String live, String staging,
+                                  CloneRequest request) throws SQLException {
         String q = PostgresDialect.quoteIdentifier(live);
         long t0 = System.nanoTime();
+        PostgresHoldOff hold = PostgresHoldOff.take(server, admin, live);
         try (Statement st = admin.createStatement()) {
-            st.execute("ALTER DATABASE " + q + " WITH ALLOW_CONNECTIONS false");
+            PostgresSessions.end(admin, live, List.of(), request.lockTimeout());
+            st.execute("DROP DATABASE IF EXISTS " + PostgresDialect.quoteIdentifier(staging));
+            st.execute("SET lock_timeout = " + Math.max(1, request.lockTimeout().toMillis()));
             try {
-                PostgresSessions.end(admin, live, List.of(), request.lockTimeout());
-                st.execute("DROP DATABASE IF EXISTS " + PostgresDialect.quoteIdentifier(staging));
                 st.execute("CREATE DATABASE " + PostgresDialect.quoteIdentifier(staging) + " TEMPLATE " + q
                         + " STRATEGY FILE_COPY");
-            } finally {
-                st.execute("ALTER DATABASE " + q + " WITH ALLOW_CONNECTIONS true");
+            } catch (SQLException e) {
+                if (PostgresSessions.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    throw PromoterException.failed("Unable to copy \"" + live + "\": another session held a lock on the "
+                            + "database for longer than " + request.lockTimeout().toMillis() + " ms (" + Connections.describe(e)
+                            + "; see pg_locks WHERE locktype = 'object' AND classid = 'pg_database'::regclass). "
+                            + "Connections to live are allowed again; retry when it is done", e);
+                }
+                throw e;
             }
+            st.execute("RESET lock_timeout");
+        } catch (SQLException | RuntimeException e) {
+            try {
+                hold.release(admin);
+            } catch (RuntimeException r) {
+                r.addSuppressed(e);
+                throw r; // connections still refused: that is what the user must act on
+            }
+            throw e;
         }
+        hold.release(admin);
         return (System.nanoTime() - t0) / 1_000_000;
     }
 

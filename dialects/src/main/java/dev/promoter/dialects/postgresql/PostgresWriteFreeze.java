@@ -171,7 +171,7 @@ final class PostgresWriteFreeze implements WriteFreeze {
     }
 
     /** The database-level value of {@code name}, or null when unset. */
-    private static String setting(Connection c, String db, String name) throws SQLException {
+    static String setting(Connection c, String db, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT substr(x, length(?) + 2) FROM pg_database d"
                 + " JOIN pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0, unnest(s.setconfig) x"
                 + " WHERE d.datname = ? AND x LIKE ? || '=%'")) {

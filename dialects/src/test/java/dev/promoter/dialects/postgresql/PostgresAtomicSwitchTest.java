@@ -70,6 +70,11 @@ class PostgresAtomicSwitchTest {
         assertThatThrownBy(() -> count(archive, "added_by_migration")).isInstanceOf(SQLException.class);
         assertThat(dbs.adminServer.exists(staging)).isFalse();
         dbs.exec(live, "INSERT INTO t (v) VALUES ('c')");
+        // connections allowed on both, and the hold-off's mark gone with the renames
+        assertThat(dbs.queryString("postgres", "SELECT string_agg(d.datname || ' ' || d.datallowconn || ' ' || "
+                + "coalesce(array_to_string(s.setconfig, ','), ''), '; ' ORDER BY d.datname) FROM pg_database d "
+                + "LEFT JOIN pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0 WHERE d.datname IN ('"
+                + live + "', '" + archive + "')")).isEqualTo(live + " true ; " + archive + " true ");
     }
 
     @Test
