@@ -10,12 +10,12 @@ public class PromoterException extends RuntimeException {
     private final Outcome outcome;
 
     public PromoterException(Outcome outcome, String message) {
-        super(message);
+        super(tidy(message));
         this.outcome = outcome;
     }
 
     public PromoterException(Outcome outcome, String message, Throwable cause) {
-        super(message, cause);
+        super(tidy(message), cause);
         this.outcome = outcome;
     }
 
@@ -36,5 +36,13 @@ public class PromoterException extends RuntimeException {
     /** Something failed; production untouched (exit 1). */
     public static PromoterException failed(String message, Throwable cause) {
         return new PromoterException(Outcome.FAILED, message, cause);
+    }
+
+    /**
+     * A server or driver message that ends in a full stop, followed by our ". Advice": one stop, not two
+     * ("...backend.. Production is untouched" read as a typo). An ellipsis stays.
+     */
+    static String tidy(String message) {
+        return message == null ? null : message.replaceAll("(?<!\\.)\\.\\.(?=\\s|$)(?!\\.)", ".");
     }
 }

@@ -140,6 +140,47 @@ class PostgresPipelineTest extends ServerPipelineContract {
         }
     }
 
+    /**
+     * SIGTERM while the template strategy's file copy has live refusing connections (the copy waits on a lock the
+     * test holds on the database): the run stops at once, and live takes connections again, unchanged.
+     */
+    @org.junit.jupiter.api.Test
+    void anInterruptedTemplateCopyLeavesLiveTakingConnections() throws Exception {
+        installOldestWithData();
+        var before = checksums(name);
+        java.nio.file.Path log = tmp.resolve("template.log");
+        String waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'CREATE DATABASE%'";
+        try (java.sql.Connection lock = dev.promoter.core.db.Connections.open(server.database("postgres"));
+             java.sql.Statement st = lock.createStatement();
+             java.sql.Connection probe = dev.promoter.core.db.Connections.open(server.database("postgres"));
+             java.sql.Statement look = probe.createStatement()) {
+            lock.setAutoCommit(false);
+            st.execute("COMMENT ON DATABASE " + name + " IS 'held by the test'");
+            Process p = startCli(log, () -> {
+                try (java.sql.ResultSet rs = look.executeQuery(waiting)) { // autocommit: fresh activity each time
+                    rs.next();
+                    return rs.getInt(1) == 1;
+                }
+            }, args("--verify", "--skip-backup", "--clone-strategy", "template"));
+            p.destroy(); // SIGTERM
+            org.assertj.core.api.Assertions.assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                    .as(java.nio.file.Files.readString(log)).isTrue();
+            String out = java.nio.file.Files.readString(log);
+            org.assertj.core.api.Assertions.assertThat(p.exitValue()).as(out).isEqualTo(128 + 15);
+            org.assertj.core.api.Assertions.assertThat(out).contains("Run stopped: interrupted (Ctrl-C or SIGTERM)");
+            System.out.println("template copy interrupted:\n" + out);
+            lock.rollback();
+        }
+        // connections are let in again and live is as it was
+        org.assertj.core.api.Assertions.assertThat(checksums(name)).isEqualTo(before);
+        dev.promoter.core.db.Connections.jdbi(spec()).useHandle(h -> h.execute(
+                "INSERT INTO audit_log (volume_id, action, at) VALUES (1, 'after the stop', CURRENT_TIMESTAMP)"));
+        CliRun again = CliRun.run(env(), args("--verify", "--skip-backup", "--clone-strategy", "template"));
+        org.assertj.core.api.Assertions.assertThat(again.exit()).as(again.all()).isZero();
+        org.assertj.core.api.Assertions.assertThat(again.out()).contains("PROMOTED")
+                .doesNotContain("let connections into database");
+    }
+
     /** Runs {@code sql} as the admin in database {@code db}. */
     private void adminExec(String db, String sql) throws java.sql.SQLException {
         try (java.sql.Connection c = dev.promoter.core.db.Connections.open(new ConnectionSpec(urlOf(db), admin().user(),

@@ -241,6 +241,18 @@ abstract class ServerPipelineContract {
 
     /** Starts the CLI in a child JVM with {@code args} and returns once its run is inside the script 45_slow.sql. */
     private Process inSlowScript(Path log, String... args) throws Exception {
+        Process p = startCli(log, () -> Files.readString(log).contains("45_slow.sql"), args);
+        Thread.sleep(500); // into its statement
+        return p;
+    }
+
+    /** A condition a test waits for, which may read files. */
+    protected interface Ready {
+        boolean now() throws Exception;
+    }
+
+    /** Starts the CLI in a child JVM with {@code args} (output to {@code log}) and returns once {@code ready}. */
+    protected Process startCli(Path log, Ready ready, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.promoter.cli.Main"));
         command.addAll(List.of(args));
@@ -248,11 +260,10 @@ abstract class ServerPipelineContract {
         pb.environment().putAll(env());
         Process p = pb.start();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(log).contains("45_slow.sql")) {
+        while (p.isAlive() && System.nanoTime() < deadline && !ready.now()) {
             Thread.sleep(20);
         }
         assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
-        Thread.sleep(500); // into its statement
         return p;
     }
 
