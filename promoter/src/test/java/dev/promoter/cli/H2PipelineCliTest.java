@@ -179,6 +179,55 @@ class H2PipelineCliTest {
         assertThat(r.err()).contains("UM_TENANT", "already", "DROP TABLE");
     }
 
+    /** The ledger as a run leaves it when it dies between its switch's commit and recording the promotion. */
+    private static String forgetTheLastPromotion(H2Live live) {
+        var server = live.dialect.server(live.spec);
+        Ledger ledger = Ledger.open(Connections.jdbi(server.ledger()), Clock.systemUTC());
+        String runId = ledger.history(server.ledgerKey(), 1).get(0).runId();
+        ledger.jdbi().useHandle(h -> {
+            h.execute("UPDATE promoter_database SET version = '1.0.0' WHERE db_key = ?", server.ledgerKey());
+            h.execute("UPDATE promoter_run SET ended_at = NULL, outcome = NULL WHERE run_id = ?", runId);
+        });
+        return runId;
+    }
+
+    @Test
+    void aRunThatDiedJustAfterItsSwitchIsRecordedFromLivesOwnHistory() {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        CliRun first = CliRun.run(live.runArgs("--verify", "--to", "1.2.0"));
+        assertThat(first.exit()).as(first.all()).isZero();
+        String dead = forgetTheLastPromotion(live);
+        assertThat(CliRun.run("status", "--url", live.url, "--user", "sa").out()).contains("storage-server 1.0.0");
+
+        CliRun r = CliRun.run(live.runArgs("--verify"));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("recorded storage at storage-server 1.2.0: run " + dead + " switched it there but "
+                + "ended (ABANDONED) before the ledger recorded it", "1.2.0 -> 1.10.0", "through [1.9.0, 1.10.0]", "PROMOTED");
+        assertThat(CliRun.run("status", "--url", live.url, "--user", "sa").out()).contains("storage-server 1.10.0");
+    }
+
+    @Test
+    void aLedgerBehindLivesOwnHistoryWithNoRunToExplainItIsRefused() {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        CliRun first = CliRun.run(live.runArgs("--verify", "--to", "1.2.0"));
+        assertThat(first.exit()).as(first.all()).isZero();
+        var server = live.dialect.server(live.spec);
+        Ledger.open(Connections.jdbi(server.ledger()), Clock.systemUTC()).jdbi().useHandle(h -> h.execute(
+                "UPDATE promoter_database SET version = '1.0.0' WHERE db_key = ?", server.ledgerKey()));
+        Map<String, TableChecksum> before = live.checksums();
+
+        CliRun r = CliRun.run(live.runArgs("--verify"));
+
+        // nothing explains it, so the record stands; the tables 1.1.0 made are not taken for a service's
+        assertThat(r.exit()).as(r.all()).isEqualTo(3);
+        assertThat(r.err()).contains("The ledger says live is at 1.0.0, but live's own Liquibase history",
+                "1.1.0/migration.sql", "do not drop those tables", "`promote stamp VERSION`")
+                .doesNotContain("DROP TABLE");
+        assertThat(r.out()).doesNotContain("recorded storage at");
+        assertThat(live.checksums()).isEqualTo(before);
+    }
+
     @Test
     void stampAdoptsADatabaseAndTheNextRunStartsThere() {
         H2Live live = new H2Live(tmp).installAt("1.2.0");

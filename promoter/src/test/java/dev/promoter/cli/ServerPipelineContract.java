@@ -167,6 +167,13 @@ abstract class ServerPipelineContract {
             assertThat(h.createQuery("SELECT MAX(id) FROM workflow_executions").mapTo(Long.class).one()).isGreaterThan(wmax);
         });
         assertThat(CliRun.run(env(), "status", "--url", url, "--user", admin().user()).out()).contains("storage-server 1.10.0");
+        // live's own history, which a run checks the ledger against, is readable on this server
+        try (Connection c = Connections.open(spec())) {
+            assertThat(dev.promoter.core.migrate.LiquibaseMigrator.appliedIds(c))
+                    .contains("1.0.0/migration.sql", "1.2.0/migration.sql", "1.10.0/migration.sql");
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /**

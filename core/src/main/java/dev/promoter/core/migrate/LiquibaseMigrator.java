@@ -96,6 +96,23 @@ public final class LiquibaseMigrator {
         });
     }
 
+    /**
+     * The changeset ids the database's DATABASECHANGELOG records (in the connection's default schema, where this
+     * migrator keeps it); empty when it has none or it cannot be read.
+     */
+    public static java.util.Set<String> appliedIds(Connection connection) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        try (java.sql.Statement st = connection.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT ID FROM DATABASECHANGELOG")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        } catch (java.sql.SQLException e) {
+            return java.util.Set.of();
+        }
+        return ids;
+    }
+
     /** Marks every script of {@code chain} as applied without running it (adopting a database: stamp). */
     public void sync(Connection connection, MigrationPlan chain) {
         inLiquibase(connection, chain, lb -> {

@@ -88,7 +88,7 @@ public final class Pipeline {
                     }
                     return null;
                 });
-                Optional<RunContext> ctx = s.inStage(Stage.PREFLIGHT, () -> preflight.plan(c, o, runId));
+                Optional<RunContext> ctx = s.inStage(Stage.PREFLIGHT, () -> preflight.plan(c, o, runId, listener));
                 if (ctx.isEmpty()) {
                     s.endStage(Stage.PREFLIGHT, "OK", "live is already at the target version: nothing to do");
                     return s.finish(Outcome.OK, "NOTHING_TO_DO", "Live " + c.server().liveDatabase()
@@ -237,10 +237,17 @@ public final class Pipeline {
                     r -> "archive " + r.archive() + ", connections blocked " + r.blockedWindowMillis() + " ms; " + r.detail());
             s.archive = sw.archive();
             s.switchWindow = sw.blockedWindowMillis();
-            ledger.setRunField(ctx.runId(), RunField.ARCHIVE_NAME, sw.archive());
             String msg = "Promoted " + server.liveDatabase() + " from " + ctx.liveVersion() + " to " + ctx.target()
                     + "; the old live is kept as " + sw.archive();
-            ledger.endPromotion(ctx.runId(), ctx.dbKey(), ctx.product().name(), ctx.target(), ctx.dialect().name().id(), msg);
+            try {
+                ledger.setRunField(ctx.runId(), RunField.ARCHIVE_NAME, sw.archive());
+                ledger.endPromotion(ctx.runId(), ctx.dbKey(), ctx.product().name(), ctx.target(), ctx.dialect().name().id(), msg);
+            } catch (RuntimeException e) {
+                // the switch is done: say so first, then what is missing (the next run records it from live's history)
+                return s.fail(Outcome.FAILED, msg + ", but the ledger could not record it: " + e.getMessage()
+                        + ". The next run on " + server.liveDatabase() + " records it from live's own Liquibase history; "
+                        + "or run `promote stamp " + ctx.target() + "` once the ledger is reachable", e);
+            }
             s.ledgerClosed = true;
             return s.finish(Outcome.OK, "PROMOTED", msg);
         } finally {

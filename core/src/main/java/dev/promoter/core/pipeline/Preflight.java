@@ -72,20 +72,21 @@ final class Preflight {
     }
 
     /** Under the lock: the live version, the target and the path; empty when live is already at the target. */
-    Optional<RunContext> plan(Connected c, RunOptions o, String runId) {
+    Optional<RunContext> plan(Connected c, RunOptions o, String runId, RunListener listener) {
         DatabaseServer server = c.server();
-        LiveRecord live = c.ledger().live(server.ledgerKey()).orElseThrow(() -> PromoterException.refused(
+        LiveRecord recorded = c.ledger().live(server.ledgerKey()).orElseThrow(() -> PromoterException.refused(
                 "The live version of " + server.liveDatabase() + " is unknown: the ledger has no record of it. Tell "
                         + "Promoter which version it is at with `promote stamp VERSION --url ...` (or install it "
                         + "with `promote install`)"));
-        if (!live.product().equals(c.product().name())) {
-            throw PromoterException.refused("Live database " + server.liveDatabase() + " holds product " + live.product()
+        if (!recorded.product().equals(c.product().name())) {
+            throw PromoterException.refused("Live database " + server.liveDatabase() + " holds product " + recorded.product()
                     + ", not " + c.product().name() + "; check --product and --sql");
         }
-        if (!live.dialect().equals(c.dialect().name().id())) {
+        if (!recorded.dialect().equals(c.dialect().name().id())) {
             throw PromoterException.refused("Cross-dialect upgrade refused: the ledger says " + server.liveDatabase()
-                    + " is " + live.dialect() + " but the connection says " + c.dialect().name());
+                    + " is " + recorded.dialect() + " but the connection says " + c.dialect().name());
         }
+        LiveRecord live = reconcile(c, recorded, runId, listener);
         Version target = o.to().orElse(c.product().newest());
         if (target.equals(live.version())) {
             return Optional.empty();
@@ -96,6 +97,52 @@ final class Preflight {
         refuseBusy(server, c.dialect(), o.limits());
         return Optional.of(new RunContext(runId, c.dialect(), server, c.ledger(), c.product(), live.version(), target,
                 plan, c.stagingName()));
+    }
+
+    /**
+     * The ledger's record of live after a run that died past its switch: when the newest run that reached its
+     * switch did not end PROMOTED, its switch may have committed before it could record the promotion (killed, or
+     * the ledger unreachable). Live's own Liquibase history tells: a promotion brings staging's DATABASECHANGELOG
+     * along, so when it records every script of the path up to that run's target, live is there, and the ledger is
+     * brought up to date from it. Otherwise (the switch did not happen) the record stands. Any other disagreement
+     * between the ledger and live's history is refused by the migration's own check, on staging.
+     */
+    private LiveRecord reconcile(Connected c, LiveRecord live, String runId, RunListener listener) {
+        String key = c.server().ledgerKey();
+        Optional<dev.promoter.core.ledger.RunRecord> switching = c.ledger().history(key, 50).stream()
+                .filter(r -> !r.runId().equals(runId))
+                .filter(r -> c.ledger().stages(r.runId()).stream().anyMatch(st -> st.stage().equals(Stage.PROMOTE.id())))
+                .findFirst();
+        if (switching.isEmpty() || "PROMOTED".equals(switching.get().outcome()) || switching.get().toVersion() == null) {
+            return live;
+        }
+        Version target = Version.parse(switching.get().toVersion());
+        if (target.compareTo(live.version()) <= 0) {
+            return live;
+        }
+        MigrationPlan path;
+        try {
+            path = new Planner(c.product()).upgrade(live.version(), target, c.dialect().name());
+        } catch (PromoterException e) {
+            return live; // no such path in this tree: plan() says what is wrong
+        }
+        Set<String> applied;
+        try (java.sql.Connection conn = Connections.open(c.server().live())) {
+            applied = dev.promoter.core.migrate.LiquibaseMigrator.appliedIds(conn);
+        } catch (java.sql.SQLException e) {
+            throw Connections.unableToConnect(c.server().live(), e);
+        }
+        if (path.scripts().isEmpty() || !path.scripts().stream().allMatch(s -> applied.contains(s.changeSetId()))) {
+            return live;
+        }
+        String db = c.server().liveDatabase();
+        String dead = switching.get().runId();
+        c.ledger().setLive(key, live.product(), target, live.dialect(), "run " + runId + ", from live's history after run "
+                + dead + " ended past its switch");
+        listener.message("recorded " + db + " at " + live.product() + " " + target + ": run " + dead + " switched it "
+                + "there but ended (" + switching.get().outcome() + ") before the ledger recorded it; live's Liquibase "
+                + "history shows every script up to " + target);
+        return c.ledger().live(key).orElseThrow();
     }
 
     private String stagingName(RunOptions o, Dialect dialect, DatabaseServer server) {
@@ -177,6 +224,19 @@ final class Preflight {
     }
 
     /** Tables the path creates that live already has (a service started early and auto-created them). */
+    /** The path's scripts that live's DATABASECHANGELOG records as run (in path order; at most five named). */
+    private static List<String> ranAlready(ConnectionSpec live, MigrationPlan plan) {
+        Set<String> applied;
+        try (java.sql.Connection c = Connections.open(live)) {
+            applied = dev.promoter.core.migrate.LiquibaseMigrator.appliedIds(c);
+        } catch (java.sql.SQLException e) {
+            return List.of();
+        }
+        List<String> ran = plan.scripts().stream().filter(s -> applied.contains(s.changeSetId()))
+                .map(dev.promoter.core.tree.Script::changeSetId).toList();
+        return ran.size() <= 5 ? ran : List.of(String.join(", ", ran.subList(0, 5)) + " and " + (ran.size() - 5) + " more");
+    }
+
     private static void refusePrecreated(ConnectionSpec live, Dialect dialect, MigrationPlan plan) {
         Set<String> created = new TreeSet<>();
         plan.versions().forEach(v -> v.checkpoints().newTables().forEach(t -> created.add(t.toLowerCase(Locale.ROOT))));
@@ -190,6 +250,15 @@ final class Preflight {
         List<String> clash = liveTables.stream().filter(t -> created.contains(t.name().toLowerCase(Locale.ROOT)))
                 .map(TableRef::display).sorted().toList();
         if (!clash.isEmpty()) {
+            List<String> ran = ranAlready(live, plan);
+            if (!ran.isEmpty()) {
+                // not tables a service made: live's own history says the path (or part of it) already ran there
+                throw PromoterException.refused("The ledger says live is at " + plan.from().map(Object::toString).orElse("nothing") + ", but live's own "
+                        + "Liquibase history (DATABASECHANGELOG) records script(s) of the path as run: " + ran
+                        + ", and the tables they create (" + clash + ") exist. Live is probably past " + plan.from().map(Object::toString).orElse("that")
+                        + " (a run whose switch committed but which could not record it). Nothing was changed; do not "
+                        + "drop those tables. Check live and record its real version with `promote stamp VERSION`");
+            }
             throw PromoterException.refused("Live already has table(s) " + clash + " that the path "
                     + plan.describe() + " creates: a service of the new version was probably started early and "
                     + "auto-created them, and the migration would fail with \"already exists\". Stop that service, "
