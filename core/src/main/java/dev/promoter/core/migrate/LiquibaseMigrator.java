@@ -214,8 +214,11 @@ public final class LiquibaseMigrator {
             }
         }
         String why = sql != null ? "SQLSTATE " + sql.getSQLState() + ": " + sql.getMessage() : root.getMessage();
+        boolean connectionLost = sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
         return PromoterException.failed("Unable to run migration script " + script + " on staging: " + why
-                + ". Fix the script (it ran on staging only; production is untouched)", e);
+                + (connectionLost ? ". The connection to staging was lost while it ran (SQLSTATE class 08), which says "
+                + "nothing against the script; run again (it ran on staging only; production is untouched)"
+                : ". Fix the script (it ran on staging only; production is untouched)"), e);
     }
 
     private static void deleteQuietly(Path dir) {
