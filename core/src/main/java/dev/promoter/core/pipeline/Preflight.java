@@ -5,6 +5,8 @@ import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.Connections;
 import dev.promoter.core.ledger.Ledger;
 import dev.promoter.core.ledger.LiveRecord;
+import dev.promoter.core.ledger.RunRecord;
+import dev.promoter.core.migrate.LiquibaseMigrator;
 import dev.promoter.core.plan.MigrationPlan;
 import dev.promoter.core.plan.Planner;
 import dev.promoter.core.spi.DatabaseServer;
@@ -12,6 +14,7 @@ import dev.promoter.core.spi.Dialect;
 import dev.promoter.core.spi.Dialects;
 import dev.promoter.core.spi.TableRef;
 import dev.promoter.core.tree.ProductTree;
+import dev.promoter.core.tree.Script;
 import dev.promoter.core.tree.SqlTree;
 import dev.promoter.core.version.Version;
 
@@ -109,7 +112,7 @@ final class Preflight {
      */
     private LiveRecord reconcile(Connected c, LiveRecord live, String runId, RunListener listener) {
         String key = c.server().ledgerKey();
-        Optional<dev.promoter.core.ledger.RunRecord> switching = c.ledger().history(key, 50).stream()
+        Optional<RunRecord> switching = c.ledger().history(key, 50).stream()
                 .filter(r -> !r.runId().equals(runId))
                 .filter(r -> c.ledger().stages(r.runId()).stream().anyMatch(st -> st.stage().equals(Stage.PROMOTE.id())))
                 .findFirst();
@@ -126,12 +129,7 @@ final class Preflight {
         } catch (PromoterException e) {
             return live; // no such path in this tree: plan() says what is wrong
         }
-        Set<String> applied;
-        try (java.sql.Connection conn = Connections.open(c.server().live())) {
-            applied = dev.promoter.core.migrate.LiquibaseMigrator.appliedIds(conn);
-        } catch (java.sql.SQLException e) {
-            throw Connections.unableToConnect(c.server().live(), e);
-        }
+        Set<String> applied = liveHistory(c.server().live());
         if (path.scripts().isEmpty() || !path.scripts().stream().allMatch(s -> applied.contains(s.changeSetId()))) {
             return live;
         }
@@ -223,20 +221,26 @@ final class Preflight {
         }
     }
 
-    /** Tables the path creates that live already has (a service started early and auto-created them). */
+    /**
+     * The changeset ids live's DATABASECHANGELOG records; empty when it cannot be read (the steps after this one
+     * connect to live too and report a connection failure themselves).
+     */
+    private static Set<String> liveHistory(ConnectionSpec live) {
+        try (java.sql.Connection c = Connections.open(live)) {
+            return LiquibaseMigrator.appliedIds(c);
+        } catch (java.sql.SQLException e) {
+            return Set.of();
+        }
+    }
+
     /** The path's scripts that live's DATABASECHANGELOG records as run (in path order; at most five named). */
     private static List<String> ranAlready(ConnectionSpec live, MigrationPlan plan) {
-        Set<String> applied;
-        try (java.sql.Connection c = Connections.open(live)) {
-            applied = dev.promoter.core.migrate.LiquibaseMigrator.appliedIds(c);
-        } catch (java.sql.SQLException e) {
-            return List.of();
-        }
-        List<String> ran = plan.scripts().stream().filter(s -> applied.contains(s.changeSetId()))
-                .map(dev.promoter.core.tree.Script::changeSetId).toList();
+        Set<String> applied = liveHistory(live);
+        List<String> ran = plan.scripts().stream().map(Script::changeSetId).filter(applied::contains).toList();
         return ran.size() <= 5 ? ran : List.of(String.join(", ", ran.subList(0, 5)) + " and " + (ran.size() - 5) + " more");
     }
 
+    /** Tables the path creates that live already has (a service started early and auto-created them). */
     private static void refusePrecreated(ConnectionSpec live, Dialect dialect, MigrationPlan plan) {
         Set<String> created = new TreeSet<>();
         plan.versions().forEach(v -> v.checkpoints().newTables().forEach(t -> created.add(t.toLowerCase(Locale.ROOT))));
@@ -253,11 +257,12 @@ final class Preflight {
             List<String> ran = ranAlready(live, plan);
             if (!ran.isEmpty()) {
                 // not tables a service made: live's own history says the path (or part of it) already ran there
-                throw PromoterException.refused("The ledger says live is at " + plan.from().map(Object::toString).orElse("nothing") + ", but live's own "
-                        + "Liquibase history (DATABASECHANGELOG) records script(s) of the path as run: " + ran
-                        + ", and the tables they create (" + clash + ") exist. Live is probably past " + plan.from().map(Object::toString).orElse("that")
-                        + " (a run whose switch committed but which could not record it). Nothing was changed; do not "
-                        + "drop those tables. Check live and record its real version with `promote stamp VERSION`");
+                String from = plan.from().map(Version::toString).orElse("nothing");
+                throw PromoterException.refused("The ledger says live is at " + from + ", but live's own Liquibase "
+                        + "history (DATABASECHANGELOG) records script(s) of the path as run: " + ran + ", and the tables "
+                        + "they create (" + clash + ") exist. Live is probably past " + from + " (a run whose switch "
+                        + "committed but which could not record it). Nothing was changed; do not drop those tables. "
+                        + "Check live and record its real version with `promote stamp VERSION`");
             }
             throw PromoterException.refused("Live already has table(s) " + clash + " that the path "
                     + plan.describe() + " creates: a service of the new version was probably started early and "
