@@ -52,7 +52,8 @@ class H2DialectTest {
         assertThat(a.name()).isEqualTo("prod");
         assertThat(a.options()).containsExactly("MODE=MySQL", "AUTO_SERVER=TRUE");
         assertThat(a.sibling("stg").url(true))
-                .isEqualTo("jdbc:h2:file:/data/app/stg;MODE=MySQL;AUTO_SERVER=TRUE;IFEXISTS=TRUE");
+                .isEqualTo("jdbc:h2:file:/data/app/stg;MODE=MySQL;AUTO_SERVER=TRUE;MAX_COMPACT_TIME=0;IFEXISTS=TRUE");
+        assertThat(H2Url.parse("jdbc:h2:file:/d/x;max_compact_time=50").url(false)).isEqualTo("jdbc:h2:file:/d/x;max_compact_time=50");
         assertThat(H2Url.parse("jdbc:h2:/data/app/prod").base()).isEqualTo(Path.of("/data/app/prod"));
         assertThat(H2Url.parse("jdbc:h2:./rel/db").base()).isEqualTo(Path.of("rel/db").toAbsolutePath());
     }
