@@ -1,6 +1,7 @@
 package dev.promoter.cli;
 
 import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
 import dev.promoter.core.spi.DialectName;
 import dev.promoter.testing.TestServers;
 
@@ -36,6 +37,61 @@ class MySqlPipelineTest extends ServerPipelineContract {
     @Override
     protected String orphaningScript() {
         return "SET FOREIGN_KEY_CHECKS = 0;\nDELETE FROM workflow_executions WHERE id = 1;\nSET FOREIGN_KEY_CHECKS = 1;\n";
+    }
+
+    /**
+     * kill -9 of a run inside its switch, after the RENAME: the old live's routine is being dropped while a session
+     * of the test still uses it (a routine's metadata lock is held to the end of the transaction), and the run is
+     * killed while it waits. The next run completes the switch from its journal and records the version.
+     */
+    @org.junit.jupiter.api.Test
+    void aRunKilledInsideItsSwitchIsCompletedByTheNext() throws Exception {
+        installOldestWithData();
+        Connections.jdbi(spec()).useHandle(h -> h.execute("CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN x * 2"));
+        String other = name + "_other"; // a transaction holds a routine's lock only once it has used a table
+        server.create(other);
+        Connections.jdbi(server.database(other)).useHandle(h -> h.execute("CREATE TABLE one (i INT)"));
+        var before = checksums(name);
+        java.nio.file.Path log = tmp.resolve("killed.log");
+        try (java.sql.Connection user = Connections.open(spec());
+             java.sql.Statement st = user.createStatement();
+             java.sql.Connection probe = Connections.open(spec());
+             java.sql.Statement look = probe.createStatement()) {
+            user.setAutoCommit(false);
+            st.executeQuery("SELECT " + name + ".twice(1) FROM " + other + ".one").close();
+            Process p = startCli(log, () -> {
+                try (java.sql.ResultSet rs = look.executeQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                        + " WHERE INFO LIKE 'DROP FUNCTION%twice%' AND STATE LIKE 'Waiting for%metadata lock'")) {
+                    rs.next();
+                    return rs.getInt(1) == 1;
+                }
+            }, args("--verify", "--skip-backup", "--allow-drift", "--lock-ttl", "4"));
+            p.destroyForcibly(); // SIGKILL: no hook, no finally
+            org.assertj.core.api.Assertions.assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            user.rollback();
+        }
+        org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.readString(log)).doesNotContain("PROMOTED");
+        String archive = server.list(name + "_archive_").get(0);
+        org.assertj.core.api.Assertions.assertThat(checksums(archive)).as("the RENAME ran").isEqualTo(before);
+        Thread.sleep(5_000); // the dead run's lease (4 s) runs out
+
+        CliRun next = CliRun.run(env(), args("--verify", "--skip-backup", "--allow-drift"));
+
+        System.out.println("killed inside its switch:\n" + java.nio.file.Files.readString(log) + "\nthe next run:\n" + next.out());
+        org.assertj.core.api.Assertions.assertThat(next.exit()).as(next.all()).isZero();
+        org.assertj.core.api.Assertions.assertThat(next.out()).contains("Completed the switch of " + name,
+                "old live is kept as " + archive, "nothing to do");
+        org.assertj.core.api.Assertions.assertThat(CliRun.run(env(), "status", "--url", url, "--user", admin().user()).out())
+                .contains("storage-server 1.10.0");
+        int inLive = Connections.jdbi(spec()).withHandle(h -> h.createQuery("SELECT twice(21)").mapTo(Integer.class).one());
+        int inArchive = Connections.jdbi(server.database(archive)).withHandle(h ->
+                h.createQuery("SELECT twice(4)").mapTo(Integer.class).one());
+        int journals = Connections.jdbi(server.ledger()).withHandle(h -> h.createQuery(
+                "SELECT COUNT(*) FROM mysql_switch_journal WHERE live_db = :n").bind("n", name).mapTo(Integer.class).one());
+        org.assertj.core.api.Assertions.assertThat(inLive).isEqualTo(42);
+        org.assertj.core.api.Assertions.assertThat(inArchive).isEqualTo(8);
+        org.assertj.core.api.Assertions.assertThat(journals).isZero();
+        org.assertj.core.api.Assertions.assertThat(server.list(name + "_")).containsExactly(archive, other);
     }
 
     /** InnoDB's AUTO_INCREMENT never falls below max(id) + 1, so a counter cannot be left behind here. */

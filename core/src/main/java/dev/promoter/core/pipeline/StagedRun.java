@@ -87,6 +87,10 @@ public final class StagedRun {
         try (PromotionLock.Lease lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "promote switch", lockTtl)) {
             t.ledger().startRun(runId, t.key(), "switch", f.run().product(), t.dialect().name().id(),
                     f.run().fromVersion(), f.run().toVersion());
+            String lifted = t.dialect().cloner().liftLeftovers(t.server(), timeout);
+            if (lifted != null) {
+                listener.message(lifted);
+            }
             String archive = Preflight.archiveName(t.server(), clock);
             s.begin(Stage.PROMOTE);
             SwitchResult sw = s.inStage(Stage.PROMOTE, () -> t.dialect().atomicSwitch().switchOver(

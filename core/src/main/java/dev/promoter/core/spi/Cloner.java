@@ -26,7 +26,8 @@ public interface Cloner {
     /**
      * Lifts a write freeze that a run which died left on live (dialects whose freeze outlives its session), and
      * lets connections in again where such a run left live refusing them (PostgreSQL: a switch or template copy
-     * cut off while it held them off). Called only by the holder of the promotion lock, before live is read.
+     * cut off while it held them off), and completes a switch such a run left part way (MySQL: objects recreated
+     * after its RENAME). Called only by the holder of the promotion lock, before live is read.
      * Returns what was done, or null when there was nothing.
      */
     default String liftLeftovers(DatabaseServer server, java.time.Duration timeout) {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -53,8 +54,23 @@ import java.util.stream.Collectors;
  *
  * <p>Cost: one session per live table during the switch; when the server has fewer free connections, the
  * switch refuses before taking any lock and names the setting to raise.
+ *
+ * <p>Before it changes anything the switch writes what it is about to do to a journal in the ledger database
+ * ({@link MySqlSwitchJournal}); a run killed between the RENAME and the last object created leaves the journal,
+ * and the next run completes the switch from it.
  */
 final class MySqlAtomicSwitch implements AtomicSwitch {
+    private final Consumer<String> step;
+
+    MySqlAtomicSwitch() {
+        this(done -> { });
+    }
+
+    /** {@code step} hears each point the switch passes ("staging's triggers dropped", "renamed", ...): tests stop a switch there. */
+    MySqlAtomicSwitch(Consumer<String> step) {
+        this.step = step;
+    }
+
     @Override
     public SwitchResult switchOver(SwitchRequest request) {
         DatabaseServer server = request.server();
@@ -85,38 +101,50 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
                 throw PromoterException.refused("Unable to switch " + live + ": its tables " + plain + " are not the snapshot's "
                         + expected + " (a table was created or dropped since the clone). Clone again");
             }
+            Map<String, String> parked = hiddenNames(old, liveTables, names(next.tables()));
             server.create(archive);
+            try {
+                MySqlSwitchJournal.write(server, new MySqlSwitchJournal.Entry(live, request.staging(), archive, parked, old, next));
+            } catch (SQLException e) {
+                server.drop(archive);
+                throw PromoterException.failed("Unable to switch " + live + ": the switch journal could not be written to "
+                        + MySqlServer.LEDGER + "." + MySqlSwitchJournal.TABLE + " (" + Connections.describe(e) + "). Nothing"
+                        + " was changed; check that the login may create tables in " + MySqlServer.LEDGER, e);
+            }
             try (Statement s = stagingC.createStatement()) {
                 for (MySqlObjects.Ddl t : next.triggers()) {
                     s.execute("DROP TRIGGER " + MySqlDialect.quoteName(t.name()));
                 }
             }
+            step.accept("staging's triggers dropped");
             long blocked;
             try {
-                blocked = swap(liveSpec, liveC, live, request.staging(), archive, old, next, freeze, request);
+                blocked = swap(liveSpec, liveC, live, request.staging(), archive, old, next, parked, freeze, request);
             } catch (SQLException | RuntimeException e) {
-                undoPreparation(server, stagingC, archive, next);
+                undoPreparation(server, stagingC, live, request.staging(), archive, next);
                 throw e;
             }
-            MySqlSwitchObjects.finish(server, live, request.staging(), archive, old, next);
+            MySqlSwitchObjects.finish(server, live, request.staging(), archive, old, next, step);
+            MySqlSwitchJournal.clear(server, live);
             return new SwitchResult(archive, blocked, "RENAME TABLE of " + liveTables.size() + " + " + next.tables().size()
                     + " tables; " + (freeze != null ? "write freeze handed over table by table" : "no write since the snapshot"
                     + " (checksums recomputed under LOCK TABLES READ)") + "; triggers recreated before writes resumed");
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to switch " + live + " to " + request.staging() + ": " + Connections.describe(e)
-                    + ". Check " + live + ", " + request.staging() + " and " + archive + " (SHOW TABLES in each) before retrying", e);
+                    + ". If its RENAME ran, the next `promote` run completes the switch from its journal ("
+                    + MySqlServer.LEDGER + "." + MySqlSwitchJournal.TABLE + "); otherwise nothing was changed", e);
         }
     }
 
     private long swap(ConnectionSpec liveSpec, Connection monitor, String live, String staging, String archive,
-                      MySqlObjects old, MySqlObjects next, MySqlWriteFreeze freeze, SwitchRequest request) throws SQLException {
+                      MySqlObjects old, MySqlObjects next, Map<String, String> hidden, MySqlWriteFreeze freeze,
+                      SwitchRequest request) throws SQLException {
         Duration timeout = request.timeout();
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> liveTables = names(old.tables());
         Set<String> newTables = names(next.tables());
         Set<String> guarded = next.triggers().stream().map(MySqlObjects.Ddl::table).filter(liveTables::contains)
                 .collect(Collectors.toCollection(TreeSet::new));
-        Map<String, String> hidden = hiddenNames(old, liveTables, newTables);
         Map<String, MySqlLockStep> guards = new TreeMap<>();
         MySqlLockStep r = null;
         MySqlWriteFreeze holders = null;
@@ -179,6 +207,7 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
             }
             r.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             renamed = true;
+            step.accept("renamed");
             try (Statement s = monitor.createStatement()) {
                 // trigger names are unique per database: old live's (now on the ~promoter-N tables) go before staging's come
                 for (MySqlObjects.Ddl trg : old.triggers()) {
@@ -199,8 +228,10 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
                 g.getValue().execute("UNLOCK TABLES");
             }
             long blocked = (System.nanoTime() - t0) / 1_000_000;
+            step.accept("guarded triggers created");
             recreate(monitor, later);
             moveToArchive(monitor, live, archive, hidden);
+            step.accept("parked tables archived");
             return blocked;
         } finally {
             if (!renamed && r != null) {
@@ -297,12 +328,15 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
         return one.length() <= 80 ? one : one.substring(0, 77) + "...";
     }
 
-    /** Nothing was renamed: give staging its triggers back and drop the empty archive. */
-    private static void undoPreparation(DatabaseServer server, Connection stagingC, String archive, MySqlObjects next) {
+    /** Nothing was renamed: give staging its triggers back, drop the empty archive and the journal. */
+    private static void undoPreparation(DatabaseServer server, Connection stagingC, String live, String staging,
+                                        String archive, MySqlObjects next) {
         try {
-            if (MySqlSwitchObjects.tableCount(server, archive) == 0) {
+            if (MySqlSwitchObjects.tableCount(server, archive) == 0
+                    && MySqlSwitchJournal.baseTables(server, staging).containsAll(names(next.tables()))) {
                 recreate(stagingC, next.triggers());
                 server.drop(archive);
+                MySqlSwitchJournal.clear(server, live);
             }
         } catch (SQLException | RuntimeException ignored) {
             // the original failure is the one to report

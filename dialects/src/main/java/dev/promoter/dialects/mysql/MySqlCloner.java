@@ -53,6 +53,12 @@ final class MySqlCloner implements Cloner {
         this(null);
     }
 
+    /** Completes a switch that a dead run left part way ({@link MySqlSwitchJournal}); MySQL's write freeze ends with its sessions. */
+    @Override
+    public String liftLeftovers(dev.promoter.core.spi.DatabaseServer server, java.time.Duration timeout) {
+        return MySqlSwitchJournal.complete(server);
+    }
+
     /** {@code forcedPath} non-null forces the bulk path (tests of the INSERT fallback). */
     MySqlCloner(MySqlTableCopier.Path forcedPath) {
         this.forcedPath = forcedPath;
