@@ -104,7 +104,7 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
             Map<String, String> parked = hiddenNames(old, liveTables, names(next.tables()));
             server.create(archive);
             try {
-                MySqlSwitchJournal.write(server, new MySqlSwitchJournal.Entry(live, request.staging(), archive, parked, old, next));
+                MySqlSwitchJournal.write(server, MySqlSwitchJournal.Entry.of(live, request.staging(), archive, parked, old, next));
             } catch (SQLException e) {
                 server.drop(archive);
                 throw PromoterException.failed("Unable to switch " + live + ": the switch journal could not be written to "

@@ -34,9 +34,21 @@ final class MySqlSwitchJournal {
     static final String TABLE = "mysql_switch_journal";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One switch: the three databases, old live's and staging's objects, and where old tables with triggers are parked. */
+    /**
+     * One switch: the three databases, old live's and staging's views, routines, triggers and events (not their
+     * tables' DDL, which the completion never needs and which would make the row large), and where old tables with
+     * triggers are parked.
+     */
     record Entry(String live, String staging, String archive, Map<String, String> parked, MySqlObjects old,
                  MySqlObjects next) {
+        static Entry of(String live, String staging, String archive, Map<String, String> parked, MySqlObjects old,
+                        MySqlObjects next) {
+            return new Entry(live, staging, archive, parked, code(old), code(next));
+        }
+
+        private static MySqlObjects code(MySqlObjects o) {
+            return new MySqlObjects(List.of(), o.views(), o.routines(), o.triggers(), o.events());
+        }
     }
 
     private MySqlSwitchJournal() {
