@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,6 +43,30 @@ final class H2Cloner implements Cloner {
     H2Cloner(H2Introspector introspector, Clock clock) {
         this.introspector = introspector;
         this.clock = clock;
+    }
+
+    /**
+     * Removes what a switch killed between its two file steps leaves ({@link H2AtomicSwitch}): an archive name that
+     * is a hard link to live's own file. It is no archive (it changes with live) and would be taken for one.
+     */
+    @Override
+    public String liftLeftovers(dev.promoter.core.spi.DatabaseServer server, java.time.Duration timeout) {
+        Path liveFile = H2Url.parse(server.live().url()).dataFile();
+        List<String> removed = new java.util.ArrayList<>();
+        for (String name : server.list("").stream().filter(n -> n.contains("_archive_")).toList()) {
+            Path file = H2Url.parse(server.database(name).url()).dataFile();
+            try {
+                if (Files.exists(liveFile) && Files.isSameFile(file, liveFile)) {
+                    Files.delete(file);
+                    removed.add(file.toString());
+                }
+            } catch (java.io.IOException e) {
+                throw PromoterException.failed("Unable to remove " + file + ", a second name for live's file " + liveFile
+                        + " that a switch killed part way left behind: " + e + ". Delete it by hand (it is not an archive)", e);
+            }
+        }
+        return removed.isEmpty() ? null : "Removed " + removed + ": a switch killed before it renamed staging over live had"
+                + " left them as second names (hard links) for live's own file, not archives; live was not changed";
     }
 
     @Override

@@ -72,6 +72,22 @@ class H2AtomicSwitchTest {
         f.liveJdbi().useHandle(h -> h.execute("INSERT INTO kv_pair (name) VALUES ('after')"));
     }
 
+    /** kill -9 between the switch's link and its rename leaves a second name for live's file, which is no archive. */
+    @Test
+    void theNextRunRemovesTheLinkOfASwitchKilledBeforeItsRename() throws Exception {
+        H2Fixture f = new H2Fixture(dir);
+        Map<TableRef, TableChecksum> before = f.checksums("live");
+        f.server.create("live_archive_20261203000000");
+        Files.createLink(dir.resolve("live_archive_20261203000001.mv.db"), dir.resolve("live.mv.db"));
+
+        String done = f.dialect.cloner().liftLeftovers(f.server, Duration.ofSeconds(5));
+
+        assertThat(done).contains("live_archive_20261203000001.mv.db", "not archives", "live was not changed");
+        assertThat(f.server.list("live")).containsExactly("live", "live_archive_20261203000000");
+        assertThat(f.checksums("live")).isEqualTo(before);
+        assertThat(f.dialect.cloner().liftLeftovers(f.server, Duration.ofSeconds(5))).isNull();
+    }
+
     @Test
     void refusesAnExistingArchive() {
         H2Fixture f = new H2Fixture(dir);
