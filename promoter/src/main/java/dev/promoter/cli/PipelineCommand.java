@@ -69,7 +69,7 @@ public abstract class PipelineCommand implements Callable<Integer> {
     long maxTransactionAge;
     @Option(names = "--clone-strategy", paramLabel = "S", defaultValue = "online", description = "online: rows streamed from one snapshot while live stays readable; template (PostgreSQL): the server copies live's files, holding connections to live off meanwhile (default: ${DEFAULT-VALUE}).")
     String cloneStrategy;
-    @Option(names = "--backup-format", paramLabel = "F", defaultValue = "auto", description = "auto: where the dialect can (PostgreSQL), the clone writes the backup from its own snapshot as it copies, so live is read once (uncompressed COPY files, about the size of the tables); dump: the dialect's dump tool backs live up before the clone (PostgreSQL: a compressed pg_dump archive; smaller, but live is read twice) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backup-format", paramLabel = "F", defaultValue = "auto", description = "auto: where the dialect can (PostgreSQL, MySQL/MariaDB online), the clone writes the backup from its own snapshot as it copies, so live is read once (uncompressed COPY or LOAD DATA files, about the size of the tables); dump: the dialect's dump tool backs live up before the clone (a compressed pg_dump archive, or mariadb-dump SQL; live is read twice) (default: ${DEFAULT-VALUE}).")
     String backupFormat;
     @Option(names = "--verify-backup", description = "Also restore the backup into a scratch database and check it against its manifest and the snapshot.")
     boolean verifyBackup;

@@ -39,6 +39,25 @@ class MySqlPipelineTest extends ServerPipelineContract {
         return "SET FOREIGN_KEY_CHECKS = 0;\nDELETE FROM workflow_executions WHERE id = 1;\nSET FOREIGN_KEY_CHECKS = 1;\n";
     }
 
+    /** The run's backup comes from the clone's own rows (live read once) and restores to what the archive holds. */
+    @org.junit.jupiter.api.Test
+    void theRunsBackupIsWrittenByTheCloneAndRestoresToTheSnapshot() throws Exception {
+        installOldestWithData();
+        CliRun r = CliRun.run(env(), args("--verify"));
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
+        org.assertj.core.api.Assertions.assertThat(r.out()).contains("written by the clone from its snapshot", "PROMOTED");
+        java.nio.file.Path dir;
+        try (var files = java.nio.file.Files.list(tmp.resolve("backups"))) {
+            dir = files.findFirst().orElseThrow();
+        }
+        org.assertj.core.api.Assertions.assertThat(dir.resolve("mysql-objects.json")).exists();
+        String restored = name + "_restored";
+        CliRun back = CliRun.run(env(), "restore", "--backup", dir.toString(), "--url", urlOf(restored), "--user", admin().user());
+        org.assertj.core.api.Assertions.assertThat(back.exit()).as(back.all()).isZero();
+        String archive = server.list(name + "_archive_").get(0);
+        org.assertj.core.api.Assertions.assertThat(checksums(restored)).isEqualTo(checksums(archive));
+    }
+
     /**
      * kill -9 of a run inside its switch, after the RENAME: the old live's routine is being dropped while a session
      * of the test still uses it (a routine's metadata lock is held to the end of the transaction), and the run is

@@ -23,6 +23,7 @@ import java.util.TreeMap;
  * are read from the dump itself (rows of each table's INSERT statements) as the tool writes it: the dump's
  * output passes through Promoter on its way to the file, so they describe exactly what the file holds and
  * cost no second read. Restore pipes the file into the {@code mariadb}/{@code mysql} client on an empty database.
+ * A run's online clone writes its backup itself ({@link MySqlCopyBackup}); restore tells the two apart.
  */
 final class MySqlBackupTool implements BackupTool {
     static final String FILE = "dump.sql";
@@ -79,6 +80,10 @@ final class MySqlBackupTool implements BackupTool {
 
     @Override
     public void restore(Path dir, ConnectionSpec target, ProgressListener progress) {
+        if (MySqlCopyBackup.isIn(dir)) {
+            MySqlCopyBackup.restore(dir, target, progress);
+            return;
+        }
         ConnectionSpec spec = MySqlUrl.normalize(target);
         String db = MySqlUrl.parse(spec.url()).database();
         Path file = dir.resolve(FILE);

@@ -11,6 +11,7 @@ import dev.promoter.core.spi.TableChecksum;
 import dev.promoter.core.spi.TableRef;
 import dev.promoter.core.spi.WriteFreeze;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -53,6 +54,12 @@ final class MySqlCloner implements Cloner {
         this(null);
     }
 
+    /** The online clone writes the run's backup from the rows it copies ({@link MySqlCopyBackup}): live is read once. */
+    @Override
+    public boolean writesBackup(dev.promoter.core.spi.CloneStrategy strategy) {
+        return strategy == dev.promoter.core.spi.CloneStrategy.ONLINE;
+    }
+
     /** Completes a switch that a dead run left part way ({@link MySqlSwitchJournal}); MySQL's write freeze ends with its sessions. */
     @Override
     public String liftLeftovers(dev.promoter.core.spi.DatabaseServer server, java.time.Duration timeout) {
@@ -93,16 +100,14 @@ final class MySqlCloner implements Cloner {
             progress.message("Snapshot of " + live + " taken at " + taken.position() + "; global read lock held "
                     + taken.lockMillis() + " ms");
             Map<String, String> indexesAfter = new java.util.HashMap<>();
-            List<MySqlObjects.Ddl> tables = new ArrayList<>();
-            for (MySqlObjects.Ddl t : taken.objects().tables()) {
-                MySqlDeferredIndexes split = MySqlDeferredIndexes.split(t);
-                tables.add(split.table());
-                if (split.alter() != null) {
-                    indexesAfter.put(t.name(), split.alter());
-                }
+            MySqlObjects.createTables(target, MySqlDeferredIndexes.splitAll(taken.objects().tables(), indexesAfter));
+            MySqlCopyBackup backup = request.backup() == null ? null
+                    : MySqlCopyBackup.start(request.backup(), taken.objects(), workers.get(0));
+            Map<TableRef, TableChecksum> sums = copyAll(staging, open, workers, target, taken.objects(), indexesAfter,
+                    backup, progress);
+            if (backup != null) {
+                backup.finish();
             }
-            MySqlObjects.createTables(target, tables);
-            Map<TableRef, TableChecksum> sums = copyAll(staging, open, workers, target, taken.objects(), indexesAfter, progress);
             for (Connection w : workers) {
                 try (Statement ws = w.createStatement()) {
                     ws.execute("COMMIT");
@@ -111,7 +116,7 @@ final class MySqlCloner implements Cloner {
             MySqlObjects.createCode(target, taken.objects());
             String watermark = taken.position() + ";digest=" + MySqlWatermark.digest(sums);
             return Snapshot.of(taken.at(), watermark, sums, freeze == null ? WriteFreeze.NONE : freeze);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | IOException | RuntimeException e) {
             if (freeze != null) {
                 freeze.release();
             }
@@ -201,7 +206,7 @@ final class MySqlCloner implements Cloner {
 
     private Map<TableRef, TableChecksum> copyAll(ConnectionSpec staging, List<Connection> open, List<Connection> workers,
                                                  Connection probe, MySqlObjects objects, Map<String, String> indexesAfter,
-                                                 ProgressListener progress)
+                                                 MySqlCopyBackup backup, ProgressListener progress)
             throws SQLException {
         MySqlTableCopier.Path path = forcedPath != null ? forcedPath
                 : "1".equals(MySqlObjects.rows(probe, "SELECT @@GLOBAL.local_infile + 0").get(0)[0])
@@ -223,8 +228,7 @@ final class MySqlCloner implements Cloner {
         Map<TableRef, TableChecksum> sums = new ConcurrentHashMap<>();
         List<Connection> targets = new ArrayList<>();
         for (int i = 0; i < workers.size(); i++) {
-            targets.add(session(loaderSpec(staging), open, "SET SESSION foreign_key_checks = 0", "SET SESSION unique_checks = 0",
-                    "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'", "SET SESSION time_zone = '+00:00'"));
+            targets.add(session(loaderSpec(staging), open, LOADER_SESSION.toArray(String[]::new)));
         }
         ExecutorService pool = Executors.newFixedThreadPool(workers.size(), r -> new Thread(r, "promoter-mysql-copy"));
         try {
@@ -235,7 +239,7 @@ final class MySqlCloner implements Cloner {
                 futures.add(pool.submit(() -> {
                     for (TableRef t = queue.poll(); t != null; t = queue.poll()) {
                         progress.tableStarted(t, estimatedRows.getOrDefault(t.name(), -1L));
-                        MySqlTableCopier.Copied done = MySqlTableCopier.copy(source, target, t, path, progress);
+                        MySqlTableCopier.Copied done = MySqlTableCopier.copy(source, target, t, path, progress, backup);
                         if (!MySqlIntrospector.LIQUIBASE_TABLES.contains(t.name().toUpperCase(java.util.Locale.ROOT))) {
                             sums.put(t, done.checksum());
                         }
@@ -277,6 +281,10 @@ final class MySqlCloner implements Cloner {
     static ConnectionSpec readerSpec(ConnectionSpec live) {
         return live.withUrl(MySqlUrl.parse(live.url()).withParam("characterSetResults", "utf8mb4").text());
     }
+
+    /** How a session that loads rows is set up (the clone's loaders, a restore of the clone's backup). */
+    static final List<String> LOADER_SESSION = List.of("SET SESSION foreign_key_checks = 0", "SET SESSION unique_checks = 0",
+            "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'", "SET SESSION time_zone = '+00:00'");
 
     static ConnectionSpec loaderSpec(ConnectionSpec staging) {
         return staging.withUrl(MySqlUrl.parse(staging.url()).withParam("allowLoadLocalInfile", "true")

@@ -22,6 +22,22 @@ record MySqlDeferredIndexes(MySqlObjects.Ddl table, List<String> deferred) {
     private static final Pattern AUTO = Pattern.compile("^(`(?:[^`]|``)*`) .* AUTO_INCREMENT.*$");
 
     /** Splits {@code create} (a table's SHOW CREATE TABLE); a statement it does not recognise is left whole. */
+    /**
+     * Every table of {@code tables} without its deferred keys, in order; each table's {@code ALTER TABLE} that adds
+     * them is put in {@code alterAfter} by table name.
+     */
+    static List<MySqlObjects.Ddl> splitAll(List<MySqlObjects.Ddl> tables, java.util.Map<String, String> alterAfter) {
+        List<MySqlObjects.Ddl> out = new java.util.ArrayList<>();
+        for (MySqlObjects.Ddl t : tables) {
+            MySqlDeferredIndexes split = split(t);
+            out.add(split.table());
+            if (split.alter() != null) {
+                alterAfter.put(t.name(), split.alter());
+            }
+        }
+        return out;
+    }
+
     static MySqlDeferredIndexes split(MySqlObjects.Ddl create) {
         String[] lines = create.sql().split("\n", -1);
         int last = lines.length - 1;

@@ -6,6 +6,7 @@ import dev.promoter.core.spi.TableRef;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,17 +44,23 @@ final class MySqlTableCopier {
      * Copies every row. The source session's transaction decides what is seen; it must have run
      * {@link MySqlTableScan#SESSION}. The snapshot's checksum comes from the same scan: each row's values are hashed
      * as they are copied (or, for a table the server hashes, the SELECT returns each row's hash too), so it costs
-     * no second scan.
+     * no second scan. With {@code backup}, the rows also go to the backup's file of the table, encoded for LOAD DATA
+     * as the fast path sends them.
      */
-    static Copied copy(Connection source, Connection target, TableRef table, Path path, ProgressListener progress)
-            throws SQLException {
+    static Copied copy(Connection source, Connection target, TableRef table, Path path, ProgressListener progress,
+                       MySqlCopyBackup backup) throws SQLException {
         MySqlTableScan scan = MySqlTableScan.of(source, table);
         MySqlTableScan.Hash sum = scan.hash();
         try (Statement s = source.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             s.setFetchSize(Integer.MIN_VALUE);
             try (ResultSet rs = s.executeQuery(scan.select())) {
-                long[] done = path == Path.LOAD_DATA ? load(rs, target, table, scan.columns(), sum, progress)
-                        : insert(rs, target, table, scan.columns(), sum, progress);
+                long[] done;
+                try (OutputStream copy = backup == null ? null : backup.open(table, loadSql(table, scan.columns()))) {
+                    done = path == Path.LOAD_DATA ? load(rs, target, table, scan.columns(), sum, progress, copy)
+                            : insert(rs, target, table, scan.columns(), sum, progress, copy);
+                } catch (IOException e) {
+                    throw new SQLException("Unable to write the backup file of " + table + ": " + e.getMessage(), "58030", e);
+                }
                 if (sum.rows() != done[0]) {
                     throw new SQLException("Copy of " + table + " hashed " + sum.rows() + " rows but copied " + done[0]
                             + "; the copy is incomplete: drop the staging database and clone again", "HY000");
@@ -64,20 +71,9 @@ final class MySqlTableCopier {
     }
 
     private static long[] load(ResultSet rs, Connection target, TableRef table, List<MySqlTableScan.Column> cols,
-                               MySqlTableScan.Hash sum, ProgressListener progress) throws SQLException {
-        StringBuilder list = new StringBuilder();
-        StringBuilder set = new StringBuilder();
-        for (int i = 0; i < cols.size(); i++) {
-            MySqlTableScan.Column c = cols.get(i);
-            list.append(i == 0 ? "" : ", ").append(c.bit() ? "@v" + i : MySqlDialect.quoteName(c.name()));
-            if (c.bit()) {
-                set.append(set.isEmpty() ? " SET " : ", ").append(MySqlDialect.quoteName(c.name())).append(" = @v").append(i).append(" + 0");
-            }
-        }
-        String sql = "LOAD DATA LOCAL INFILE 'promoter-stream' INTO TABLE " + MySqlDialect.quoteName(table.name())
-                + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ("
-                + list + ")" + set;
-        RowStream in = new RowStream(rs, cols.size(), table, sum, progress);
+                               MySqlTableScan.Hash sum, ProgressListener progress, OutputStream copy) throws SQLException {
+        String sql = loadSql(table, cols);
+        RowStream in = new RowStream(rs, cols.size(), table, sum, progress, copy);
         try (Statement s = target.createStatement()) {
             s.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(in);
             long loaded;
@@ -94,8 +90,26 @@ final class MySqlTableCopier {
         }
     }
 
+    /** The statement that loads rows encoded as {@link RowStream} encodes them into {@code table}. */
+    static String loadSql(TableRef table, List<MySqlTableScan.Column> cols) {
+        StringBuilder list = new StringBuilder();
+        StringBuilder set = new StringBuilder();
+        for (int i = 0; i < cols.size(); i++) {
+            MySqlTableScan.Column c = cols.get(i);
+            list.append(i == 0 ? "" : ", ").append(c.bit() ? "@v" + i : MySqlDialect.quoteName(c.name()));
+            if (c.bit()) {
+                set.append(set.isEmpty() ? " SET " : ", ").append(MySqlDialect.quoteName(c.name())).append(" = @v").append(i).append(" + 0");
+            }
+        }
+        return "LOAD DATA LOCAL INFILE 'promoter-stream' INTO TABLE " + MySqlDialect.quoteName(table.name())
+                + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ("
+                + list + ")" + set;
+    }
+
     private static long[] insert(ResultSet rs, Connection target, TableRef table, List<MySqlTableScan.Column> cols,
-                                 MySqlTableScan.Hash sum, ProgressListener progress) throws SQLException {
+                                 MySqlTableScan.Hash sum, ProgressListener progress, OutputStream copy)
+            throws SQLException, IOException {
+        MySqlLoadDataBuffer encoded = copy == null ? null : new MySqlLoadDataBuffer(300 * 1024);
         String sql = "INSERT INTO " + MySqlDialect.quoteName(table.name()) + " ("
                 + cols.stream().map(c -> MySqlDialect.quoteName(c.name())).collect(Collectors.joining(", ")) + ") VALUES ("
                 + cols.stream().map(c -> c.bit() ? "? + 0" : "?").collect(Collectors.joining(", ")) + ")";
@@ -106,6 +120,12 @@ final class MySqlTableCopier {
                 for (int i = 0; i < cols.size(); i++) {
                     byte[] b = rs.getBytes(i + 1);
                     sum.field(b);
+                    if (encoded != null) {
+                        if (i > 0) {
+                            encoded.put((byte) '\t');
+                        }
+                        encoded.value(b);
+                    }
                     if (BINARY.contains(cols.get(i).type())) {
                         ps.setBytes(i + 1, b);
                         bytes += b == null ? 0 : b.length;
@@ -116,6 +136,13 @@ final class MySqlTableCopier {
                     }
                 }
                 sum.endRow(rs);
+                if (encoded != null) {
+                    encoded.put((byte) '\n');
+                    if (encoded.size() >= 256 * 1024) {
+                        copy.write(encoded.array(), 0, encoded.size());
+                        encoded.reset();
+                    }
+                }
                 ps.addBatch();
                 if (++rows % BATCH == 0) {
                     ps.executeBatch();
@@ -124,6 +151,9 @@ final class MySqlTableCopier {
             }
             ps.executeBatch();
             failOnWarnings(ps.getWarnings(), table);
+            if (encoded != null) {
+                copy.write(encoded.array(), 0, encoded.size());
+            }
         }
         return new long[] {rows, bytes};
     }
@@ -149,7 +179,12 @@ final class MySqlTableCopier {
         long bytes;
         SQLException failure;
 
-        RowStream(ResultSet rs, int columns, TableRef table, MySqlTableScan.Hash sum, ProgressListener progress) {
+        /** Where every encoded buffer also goes (the backup's file of the table), or null. */
+        private final OutputStream copy;
+
+        RowStream(ResultSet rs, int columns, TableRef table, MySqlTableScan.Hash sum, ProgressListener progress,
+                  OutputStream copy) {
+            this.copy = copy;
             this.rs = rs;
             this.columns = columns;
             this.table = table;
@@ -203,6 +238,14 @@ final class MySqlTableCopier {
                 throw new IOException("reading " + table + " from live failed: " + e.getMessage(), e);
             }
             bytes += buf.size();
+            if (copy != null && buf.size() > 0) {
+                try {
+                    copy.write(buf.array(), 0, buf.size());
+                } catch (IOException e) {
+                    failure = new SQLException("Unable to write the backup file of " + table + ": " + e.getMessage(), "58030", e);
+                    throw e;
+                }
+            }
             return buf.size() > 0;
         }
     }
