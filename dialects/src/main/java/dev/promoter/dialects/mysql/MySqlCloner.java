@@ -211,6 +211,11 @@ final class MySqlCloner implements Cloner {
         MySqlTableCopier.Path path = forcedPath != null ? forcedPath
                 : "1".equals(MySqlObjects.rows(probe, "SELECT @@GLOBAL.local_infile + 0").get(0)[0])
                 ? MySqlTableCopier.Path.LOAD_DATA : MySqlTableCopier.Path.INSERT;
+        if (backup != null && path == MySqlTableCopier.Path.INSERT && forcedPath == null) {
+            progress.message("The server has local_infile=OFF, so rows are copied by INSERT; the backup is still written"
+                    + " as LOAD DATA files, and restoring it will need SET GLOBAL local_infile = ON for the restore"
+                    + " (or take the run's backup with --backup-format dump)");
+        }
         Queue<TableRef> queue = new ConcurrentLinkedQueue<>();
         // Liquibase's history is copied too (the migration on staging must see what live already ran), but it is
         // not product data: it stays out of the snapshot's checksums.

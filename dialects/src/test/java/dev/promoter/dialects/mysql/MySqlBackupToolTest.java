@@ -94,6 +94,19 @@ class MySqlBackupToolTest {
         assertThat(scratch.query(target, "SELECT COUNT(*) FROM audit")).isEqualTo(scratch.query(live, "SELECT COUNT(*) FROM audit"));
         assertThatThrownBy(() -> new MySqlDialect().backupTool().restore(writer.dir(), scratch.spec(target), ProgressListener.NONE))
                 .isInstanceOf(PromoterException.class).hasMessageContaining("not empty");
+        // a server that refuses local files: the restore says what to set, and leaves the target empty
+        String other = scratch.create("refused");
+        String was = scratch.query(live, "SELECT @@GLOBAL.local_infile + 0").get(0);
+        scratch.exec("SET GLOBAL local_infile = 0");
+        try {
+            assertThatThrownBy(() -> new MySqlDialect().backupTool().restore(writer.dir(), scratch.spec(other), ProgressListener.NONE))
+                    .isInstanceOf(PromoterException.class).hasMessageContaining("local_infile=OFF")
+                    .hasMessageContaining("SET GLOBAL local_infile = ON").hasMessageContaining("--backup-format dump");
+        } finally {
+            scratch.exec("SET GLOBAL local_infile = " + was);
+        }
+        assertThat(scratch.query(other, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"))
+                .containsExactly("0");
     }
 
     @Test
