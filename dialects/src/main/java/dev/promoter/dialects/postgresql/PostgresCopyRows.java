@@ -69,15 +69,24 @@ final class PostgresCopyRows {
         this.format = format;
     }
 
+    /**
+     * The SQL both ways of reading a shape share (one table here, every table in {@link PostgresIntrospector#shapes}),
+     * so that the clone and verify always agree on it: a column {@code a} of {@code pg_attribute} is copied when it is
+     * stored ({@link #STORED}); {@code b}, its type or a domain's base type ({@link #BASE_TYPE}, joined to
+     * {@code t}, the column's own type), decides the format: binary only when every column's is built in or an enum
+     * ({@link #BINARY_SAFE}), whose binary form does not depend on an extension's version.
+     */
+    static final String STORED = "a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''";
+    static final String BASE_TYPE = "b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END";
+    static final String BINARY_SAFE = "(b.oid < 16384 OR b.typtype = 'e')";
+
     /** The copy shape of {@code table} as the connection's database defines it. */
     static PostgresCopyRows of(Connection c, TableRef table) throws SQLException {
         List<String> names = new ArrayList<>();
         boolean binary = true;
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, (b.oid < 16384 OR b.typtype = 'e') "
-                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-                + "JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END "
-                + "WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' "
-                + "ORDER BY a.attnum")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, " + BINARY_SAFE + " "
+                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_type b ON " + BASE_TYPE + " "
+                + "WHERE a.attrelid = ?::regclass AND " + STORED + " ORDER BY a.attnum")) {
             ps.setString(1, PostgresIntrospector.qualified(table));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

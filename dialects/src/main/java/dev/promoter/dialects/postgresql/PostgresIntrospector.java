@@ -132,11 +132,11 @@ final class PostgresIntrospector implements Introspector {
         String sql = "SELECT n.nspname, c.relname, pg_relation_size(c.oid) / current_setting('block_size')::bigint, "
                 + "current_setting('server_version_num')::int, "
                 + "array_agg(a.attname ORDER BY a.attnum) FILTER (WHERE a.attnum IS NOT NULL), "
-                + "coalesce(bool_and(b.oid < 16384 OR b.typtype = 'e'), true) FROM pg_class c "
+                + "coalesce(bool_and" + PostgresCopyRows.BINARY_SAFE + ", true) FROM pg_class c "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                + "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' "
+                + "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND " + PostgresCopyRows.STORED + " "
                 + "LEFT JOIN pg_type t ON t.oid = a.atttypid "
-                + "LEFT JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END "
+                + "LEFT JOIN pg_type b ON " + PostgresCopyRows.BASE_TYPE + " "
                 + "WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND " + USER_RELATION + " GROUP BY n.nspname, c.relname, c.oid";
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
