@@ -74,6 +74,7 @@ class MySqlBackupToolTest {
         String staging = scratch.create("stg");
         String target = scratch.create("restored");
         MySqlFixture.create(scratch, live);
+        scratch.execIn(live, "CREATE TABLE nothing_yet (id INT PRIMARY KEY, note TEXT)");
         dev.promoter.core.backup.BackupWriter writer = dev.promoter.core.backup.Backups.prepare(dir.resolve("b"));
         MySqlCloner cloner = new MySqlCloner(path);
         assertThat(cloner.writesBackup(dev.promoter.core.spi.CloneStrategy.ONLINE)).isTrue();
