@@ -92,9 +92,33 @@ final class PostgresCloner implements Cloner {
                         + "name DISABLE), promote, then re-activate them on the new live as the pg_dump documentation "
                         + "describes (the archive keeps its own copy, disabled)");
             }
+            refuseLogicalSlots(st, db);
         } catch (SQLException e) {
-            throw PromoterException.failed("Unable to read the subscriptions of live \"" + db + "\": "
+            throw PromoterException.failed("Unable to read the subscriptions and replication slots of live \"" + db + "\": "
                     + Connections.describe(e), e);
+        }
+    }
+
+    /**
+     * A logical replication slot belongs to its database, which the switch renames to the archive: the slot would go
+     * on holding back WAL for the archive (filling the disk if nothing reads it), and its consumers (subscribers of a
+     * publication, change-data-capture tools) connecting to live by name would find no slot there. Neither the file
+     * copy nor pg_dump carries a slot, so there is nothing to switch with it: refused, with the way out.
+     */
+    private static void refuseLogicalSlots(Statement st, String db) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT string_agg(quote_ident(slot_name::text) || ' (' || plugin || CASE WHEN"
+                + " active THEN ', in use' ELSE '' END || ')', ', ' ORDER BY slot_name) FROM pg_replication_slots"
+                + " WHERE slot_type = 'logical' AND database = current_database()")) {
+            rs.next();
+            String slots = rs.getString(1);
+            if (slots != null) {
+                throw PromoterException.refused("Live \"" + db + "\" has logical replication slots: " + slots + ". A slot"
+                        + " stays with its database, which the switch turns into the archive: it would go on holding back"
+                        + " WAL there, and its consumers would find no slot on the new live. Stop each consumer, drop its"
+                        + " slot (SELECT pg_drop_replication_slot('name')), promote, then create the slot on the new live"
+                        + " and let the consumer catch up from there (a subscriber: ALTER SUBSCRIPTION ... REFRESH"
+                        + " PUBLICATION WITH (copy_data = true) or a new subscription)");
+            }
         }
     }
 

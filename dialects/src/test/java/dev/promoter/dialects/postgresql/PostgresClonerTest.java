@@ -465,6 +465,35 @@ class PostgresClonerTest {
         }
     }
 
+    /** On a server of the test's own: the shared one runs with wal_level = replica, which allows no logical slot. */
+    @Test
+    void aLogicalReplicationSlotOnLiveIsRefusedBeforeAnythingIsCopied() throws Exception {
+        try (PrivatePostgres pg = PrivatePostgres.start("wal_level=logical", "max_replication_slots=4", "max_wal_senders=4")) {
+            try (java.sql.Connection c = dev.promoter.core.db.Connections.open(pg.spec("postgres"));
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE live");
+                st.execute("CREATE DATABASE other");
+            }
+            try (java.sql.Connection other = dev.promoter.core.db.Connections.open(pg.spec("other"));
+                 java.sql.Statement st = other.createStatement()) {
+                st.execute("SELECT pg_create_logical_replication_slot('elsewhere', 'pgoutput')");
+            }
+            dialect.cloner().refuseUnsupported(pg.spec("live")); // another database's slot is not live's
+            try (java.sql.Connection c = dev.promoter.core.db.Connections.open(pg.spec("live"));
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("SELECT pg_create_logical_replication_slot('cdc_orders', 'pgoutput')");
+                assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(pg.spec("live")))
+                        .isInstanceOf(dev.promoter.core.PromoterException.class)
+                        .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
+                                .isEqualTo(dev.promoter.core.Outcome.REFUSED))
+                        .hasMessageContaining("logical replication slots: cdc_orders (pgoutput)")
+                        .hasMessageContaining("pg_drop_replication_slot").message().doesNotContain("elsewhere");
+                st.execute("SELECT pg_drop_replication_slot('cdc_orders')");
+            }
+            dialect.cloner().refuseUnsupported(pg.spec("live"));
+        }
+    }
+
     @Test
     void anEnabledSubscriptionOnLiveIsRefusedBeforeAnythingIsCopied() throws Exception {
         String live = dbs.create("pg_clone_live");

@@ -1,0 +1,101 @@
+package dev.promoter.dialects.postgresql;
+
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Secret;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A PostgreSQL server of the tests' own, in a temporary folder, for settings the shared server does not have and
+ * must not be restarted for ({@code wal_level = logical}): initdb and pg_ctl of the installed server (found with
+ * {@code pg_config}), run as the {@code postgres} user when the tests run as root, as PostgreSQL requires. Started
+ * on a free port of 127.0.0.1 with trust authentication; {@link #close} stops it and deletes the folder.
+ */
+final class PrivatePostgres implements AutoCloseable {
+    private final Path dir;
+    private final Path bin;
+    private final int port;
+    private final boolean root;
+
+    private PrivatePostgres(Path dir, Path bin, int port, boolean root) {
+        this.dir = dir;
+        this.bin = bin;
+        this.port = port;
+        this.root = root;
+    }
+
+    /** Starts a server with {@code settings} ({@code name=value}) on the command line. */
+    static PrivatePostgres start(String... settings) throws Exception {
+        Path bin = Path.of(output(List.of("pg_config", "--bindir")).strip());
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Path dir = Files.createTempDirectory("promoter-pg-");
+        if (root) {
+            UserPrincipal postgres = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+            Files.setOwner(dir, postgres);
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        PrivatePostgres pg = new PrivatePostgres(dir, bin, port, root);
+        pg.run(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-A", "trust", "-U", "postgres",
+                "-E", "UTF8", "--no-sync", "--no-instructions");
+        StringBuilder options = new StringBuilder("-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir
+                + " -c fsync=off -c shared_buffers=16MB");
+        for (String s : settings) {
+            options.append(" -c ").append(s);
+        }
+        pg.run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(),
+                "-w", "-t", "60", "-o", options.toString(), "start");
+        return pg;
+    }
+
+    ConnectionSpec spec(String db) {
+        return new ConnectionSpec("jdbc:postgresql://127.0.0.1:" + port + "/" + db, "postgres", Secret.of(""));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+        } finally {
+            try (Stream<Path> all = Files.walk(dir)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private void run(String... command) throws IOException, InterruptedException {
+        List<String> c = new ArrayList<>();
+        if (root) {
+            c.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        c.addAll(List.of(command));
+        String out = output(c);
+        if (out.startsWith("exit ")) {
+            throw new IllegalStateException(String.join(" ", c) + " failed: " + out);
+        }
+    }
+
+    /** What {@code command} printed; "exit N: ..." when it failed. */
+    private static String output(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "exit timeout: " + out;
+        }
+        return p.exitValue() == 0 ? out : "exit " + p.exitValue() + ": " + out;
+    }
+}
