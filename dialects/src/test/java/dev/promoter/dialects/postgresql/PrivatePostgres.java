@@ -35,7 +35,7 @@ final class PrivatePostgres implements AutoCloseable {
 
     /** Starts a server with {@code settings} ({@code name=value}) on the command line. */
     static PrivatePostgres start(String... settings) throws Exception {
-        Path bin = Path.of(output(List.of("pg_config", "--bindir")).strip());
+        Path bin = bindir();
         boolean root = "root".equals(System.getProperty("user.name"));
         Path dir = Files.createTempDirectory("promoter-pg-");
         if (root) {
@@ -57,6 +57,25 @@ final class PrivatePostgres implements AutoCloseable {
         pg.run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(),
                 "-w", "-t", "60", "-o", options.toString(), "start");
         return pg;
+    }
+
+    /** pg_config's answer, else the newest Debian-style /usr/lib/postgresql/N/bin that has initdb. */
+    private static Path bindir() throws IOException, InterruptedException {
+        String out;
+        try {
+            out = output(List.of("pg_config", "--bindir")).strip();
+        } catch (IOException e) {
+            out = "exit: no pg_config";
+        }
+        if (!out.startsWith("exit") && Files.isExecutable(Path.of(out, "initdb"))) {
+            return Path.of(out);
+        }
+        String answer = out;
+        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
+                    .max(Comparator.comparingInt(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
+                    .orElseThrow(() -> new IllegalStateException("No PostgreSQL server binaries (initdb) found: " + answer));
+        }
     }
 
     ConnectionSpec spec(String db) {
