@@ -47,6 +47,13 @@ class PostgresPipelineTest extends ServerPipelineContract {
         return true;
     }
 
+    /** The template strategy ends the writer's sessions for the file copy; every row it committed is in live after. */
+    @org.junit.jupiter.api.Test
+    void aConcurrentWriterLosesNoCommittedRowWithTheTemplateStrategy() throws Exception {
+        CliRun r = writerLosesNothing("--verify", "--skip-backup", "--clone-strategy", "template");
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
+    }
+
     @org.junit.jupiter.api.Test
     void templateStrategyPromotesWithTheSameResult() {
         installOldestWithData();

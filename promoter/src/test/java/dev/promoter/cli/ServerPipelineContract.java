@@ -301,13 +301,26 @@ abstract class ServerPipelineContract {
 
     @Test
     void aConcurrentWriterLosesNoCommittedRow() throws Exception {
+        writerLosesNothing("--verify", "--skip-backup");
+    }
+
+    /** Without the freeze the writer keeps writing, so the switch cannot prove live unchanged: it must refuse. */
+    @Test
+    void aConcurrentWriterWithoutTheFreezeMakesTheSwitchRefuseAndLosesNothing() throws Exception {
+        CliRun r = writerLosesNothing("--verify", "--skip-backup", "--allow-writes");
+        assertThat(r.exit()).as(r.all()).isEqualTo(3);
+        assertThat(server.list(name + "_archive_")).isEmpty();
+    }
+
+    /** Runs the CLI with {@code args} while a writer inserts into live, and checks every committed row is in live after. */
+    protected CliRun writerLosesNothing(String... args) throws Exception {
         installOldestWithData();
         ConcurrentLinkedQueue<String> committed = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         Thread writer = new Thread(() -> write(committed, stop), "test-writer");
         writer.start();
         Thread.sleep(300);
-        CliRun r = CliRun.run(env(), args("--verify", "--skip-backup"));
+        CliRun r = CliRun.run(env(), args(args));
         Thread.sleep(300);
         stop.set(true);
         writer.join(10_000);
@@ -323,6 +336,7 @@ abstract class ServerPipelineContract {
                 .filter(missing::contains).toList()).toList().toString();
         assertThat(missing).as("committed rows missing from live after the run (exit " + r.exit() + "): " + missing
                 + " of " + committed.size() + "; of those, in the archive: " + inArchive + "\n" + r.all()).isEmpty();
+        return r;
     }
 
     private void write(ConcurrentLinkedQueue<String> committed, AtomicBoolean stop) {
