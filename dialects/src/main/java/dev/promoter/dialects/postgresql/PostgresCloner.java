@@ -93,9 +93,31 @@ final class PostgresCloner implements Cloner {
                         + "describes (the archive keeps its own copy, disabled)");
             }
             refuseLogicalSlots(st, db);
+            refusePreparedTransactions(st, db);
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to read the subscriptions and replication slots of live \"" + db + "\": "
                     + Connections.describe(e), e);
+        }
+    }
+
+    /**
+     * A prepared transaction (two-phase commit) waits for its transaction manager's COMMIT PREPARED, which needs no
+     * session and is not stopped by the write freeze. Its writes are in no snapshot yet; committed after the switch,
+     * they would land in the archive, and committed before it they make the switch refuse. Either way the run cannot
+     * carry them: refused until they are resolved.
+     */
+    private static void refusePreparedTransactions(Statement st, String db) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*), string_agg(quote_literal(gid) || ' (prepared ' || "
+                + "to_char(prepared, 'YYYY-MM-DD HH24:MI:SS TZ') || ' by ' || owner || ')', ', ' ORDER BY prepared) "
+                + "FROM pg_prepared_xacts WHERE database = current_database()")) {
+            rs.next();
+            if (rs.getInt(1) > 0) {
+                throw PromoterException.refused("Live \"" + db + "\" has " + rs.getInt(1) + " prepared transaction(s)"
+                        + " (two-phase commit) waiting to be committed or rolled back: " + rs.getString(2) + ". Their writes"
+                        + " are in no snapshot, and a COMMIT PREPARED after the switch would land in the archive. Let their"
+                        + " transaction manager resolve them (or run COMMIT PREPARED / ROLLBACK PREPARED 'gid'), then run"
+                        + " again");
+            }
         }
     }
 

@@ -494,6 +494,35 @@ class PostgresClonerTest {
         }
     }
 
+    /** On a server of the test's own: the shared one has max_prepared_transactions = 0, which allows none. */
+    @Test
+    void aPreparedTransactionOnLiveIsRefusedBeforeAnythingIsCopied() throws Exception {
+        try (PrivatePostgres pg = PrivatePostgres.start("max_prepared_transactions=4")) {
+            try (java.sql.Connection c = dev.promoter.core.db.Connections.open(pg.spec("postgres"));
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE live");
+            }
+            try (java.sql.Connection c = dev.promoter.core.db.Connections.open(pg.spec("live"));
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE orders (id int PRIMARY KEY)");
+                st.execute("BEGIN");
+                st.execute("INSERT INTO orders VALUES (1)");
+                st.execute("PREPARE TRANSACTION 'order-1'");
+            }
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(pg.spec("live")))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
+                            .isEqualTo(dev.promoter.core.Outcome.REFUSED))
+                    .hasMessageContaining("1 prepared transaction(s)").hasMessageContaining("'order-1' (prepared ")
+                    .hasMessageContaining("COMMIT PREPARED");
+            try (java.sql.Connection c = dev.promoter.core.db.Connections.open(pg.spec("live"));
+                 java.sql.Statement st = c.createStatement()) {
+                st.execute("COMMIT PREPARED 'order-1'");
+            }
+            dialect.cloner().refuseUnsupported(pg.spec("live"));
+        }
+    }
+
     @Test
     void anEnabledSubscriptionOnLiveIsRefusedBeforeAnythingIsCopied() throws Exception {
         String live = dbs.create("pg_clone_live");
