@@ -118,9 +118,17 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
             }
             step.accept("staging's triggers dropped");
             long blocked;
+            boolean[] renameMayRun = {false};
             try {
-                blocked = swap(liveSpec, liveC, live, request.staging(), archive, old, next, parked, freeze, request);
+                blocked = swap(liveSpec, liveC, live, request.staging(), archive, old, next, parked, freeze, request, renameMayRun);
             } catch (SQLException | RuntimeException e) {
+                if (renameMayRun[0]) {
+                    throw PromoterException.failed("Unable to switch " + live + ": " + (e instanceof SQLException x
+                            ? Connections.describe(x) : e.getMessage()) + ". Its RENAME TABLE did not stop when asked and may"
+                            + " still run on the server (SHOW PROCESSLIST): nothing is undone and nothing may be dropped"
+                            + " by hand. Once it has ended, the next `promote` run completes the switch from its journal ("
+                            + MySqlServer.LEDGER + "." + MySqlSwitchJournal.TABLE + ") or undoes it", e);
+                }
                 undoPreparation(server, stagingC, live, request.staging(), archive, next);
                 throw e;
             }
@@ -138,7 +146,7 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
 
     private long swap(ConnectionSpec liveSpec, Connection monitor, String live, String staging, String archive,
                       MySqlObjects old, MySqlObjects next, Map<String, String> hidden, MySqlWriteFreeze freeze,
-                      SwitchRequest request) throws SQLException {
+                      SwitchRequest request, boolean[] renameMayRun) throws SQLException {
         Duration timeout = request.timeout();
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> liveTables = names(old.tables());
@@ -234,8 +242,8 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
             step.accept("parked tables archived");
             return blocked;
         } finally {
-            if (!renamed && r != null) {
-                r.abort(monitor);
+            if (!renamed && r != null && !r.abort(monitor)) {
+                renameMayRun[0] = true;
             }
             for (MySqlLockStep g : guards.values()) {
                 g.abort(monitor);

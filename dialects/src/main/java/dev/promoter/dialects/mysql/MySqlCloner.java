@@ -54,6 +54,40 @@ final class MySqlCloner implements Cloner {
         this(null);
     }
 
+    /**
+     * Refuses, before anything is copied, while the server holds transactions that have no session (prepared XA
+     * transactions, which survive their client, or transactions being rolled back after a crash). They keep their row
+     * locks but no metadata lock: the write freeze does not see them, their writes are in no snapshot, a later
+     * {@code XA COMMIT} would land in tables the switch has made the archive, and the switch's RENAME would wait on
+     * their locks inside InnoDB. InnoDB does not say which database such a transaction touched, so any one refuses.
+     */
+    @Override
+    public void refuseUnsupported(ConnectionSpec live) {
+        try (Connection c = Connections.open(MySqlUrl.normalize(live))) {
+            List<String[]> orphans = MySqlObjects.rows(c, "SELECT trx_id, trx_state, trx_started, trx_rows_modified"
+                    + " FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = 0 ORDER BY trx_started");
+            if (orphans.isEmpty()) {
+                return;
+            }
+            String xids;
+            try {
+                xids = MySqlObjects.rows(c, "XA RECOVER").stream().map(r -> "'" + r[3] + "'").toList().toString();
+            } catch (SQLException e) {
+                xids = "(XA RECOVER: " + Connections.describe(e) + ")";
+            }
+            List<String> described = orphans.stream().map(r -> "InnoDB transaction " + r[0] + " " + r[1] + " since " + r[2]
+                    + ", " + r[3] + " row(s) changed").toList();
+            throw PromoterException.refused("The server of " + MySqlUrl.parse(live.url()).database() + " holds "
+                    + orphans.size() + " transaction(s) with no session: " + described + "; prepared XA transactions: "
+                    + xids + ". Their writes are in no snapshot, and an XA COMMIT after the switch would land in the"
+                    + " archive. Let their transaction manager resolve them (or run XA COMMIT / XA ROLLBACK 'xid'), then"
+                    + " run again");
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to read the open transactions of the server of " + live.redactedUrl()
+                    + ": " + Connections.describe(e), e);
+        }
+    }
+
     /** The online clone writes the run's backup from the rows it copies ({@link MySqlCopyBackup}): live is read once. */
     @Override
     public boolean writesBackup(dev.promoter.core.spi.CloneStrategy strategy) {

@@ -27,19 +27,30 @@ final class MySqlLockStep implements AutoCloseable {
     private final long id;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "promoter-mysql-switch"));
     private Future<Void> running;
+    private final Duration timeout;
 
-    private MySqlLockStep(Connection session, long id) {
+    private MySqlLockStep(Connection session, long id, Duration timeout) {
         this.session = session;
         this.id = id;
+        this.timeout = timeout;
     }
 
+    /**
+     * A session whose waits are all bounded by {@code timeout}: metadata locks ({@code lock_wait_timeout}) and InnoDB's
+     * own ({@code innodb_lock_wait_timeout}). The second matters: a RENAME that holds every table's metadata lock and
+     * then waits inside InnoDB (for a prepared XA transaction, which keeps its row locks but no metadata lock) blocks
+     * every read and write of live meanwhile, cannot be stopped by KILL QUERY there, and would otherwise wait the
+     * server's 50 s default.
+     */
     static MySqlLockStep open(ConnectionSpec spec, Duration timeout) throws SQLException {
         Connection c = Connections.open(spec);
+        long seconds = Math.max(1, timeout.toSeconds());
         try (Statement s = c.createStatement()) {
-            s.execute("SET SESSION lock_wait_timeout = " + Math.max(1, timeout.toSeconds()));
+            s.execute("SET SESSION lock_wait_timeout = " + seconds);
+            s.execute("SET SESSION innodb_lock_wait_timeout = " + seconds);
             try (ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
                 rs.next();
-                return new MySqlLockStep(c, rs.getLong(1));
+                return new MySqlLockStep(c, rs.getLong(1), Duration.ofSeconds(seconds));
             }
         }
     }
@@ -59,11 +70,14 @@ final class MySqlLockStep implements AutoCloseable {
 
     /**
      * Stops a statement still waiting for its lock ({@code KILL QUERY} from {@code monitor}, as a pending lock
-     * request cannot be withdrawn from the session itself) and waits for it to end; a no-op when none runs.
+     * request cannot be withdrawn from the session itself) and waits for it to end: at most its two lock timeouts
+     * and 10 s more, since a wait inside InnoDB does not heed the kill. Returns false when it still runs then, so the
+     * caller must not act as if it had not run: closing the session does not stop a statement on the server. True
+     * when no statement runs (any more).
      */
-    void abort(Connection monitor) {
+    boolean abort(Connection monitor) {
         if (running == null || running.isDone()) {
-            return;
+            return true;
         }
         try (Statement k = monitor.createStatement()) {
             k.execute("KILL QUERY " + id);
@@ -71,12 +85,16 @@ final class MySqlLockStep implements AutoCloseable {
             // the statement ended on its own meanwhile
         }
         try {
-            running.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException ignored) {
-            // killed (the expected outcome) or still stuck: close() drops the session either way
+            running.get(timeout.multipliedBy(2).plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException ignored) {
+            // killed or timed out: the expected outcome
+        } catch (TimeoutException e) {
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
+        return true;
     }
 
     /** Starts {@code sql} in the background. */

@@ -178,9 +178,10 @@ final class MySqlSwitchJournal {
         }
         if (server.exists(e.archive()) && baseTables(server, e.archive()).isEmpty()) {
             server.drop(e.archive());
+            kept += "; the empty archive " + e.archive() + " is dropped";
         }
         return "A switch of " + e.live() + " that an earlier run started was cut off before its RENAME: live was not"
-                + " changed" + kept + " and the empty archive " + e.archive() + " is dropped";
+                + " changed" + kept;
     }
 
     private static Set<String> triggerNames(Connection c) throws SQLException {

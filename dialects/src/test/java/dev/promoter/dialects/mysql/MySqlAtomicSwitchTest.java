@@ -227,6 +227,53 @@ class MySqlAtomicSwitchTest {
         }
     }
 
+    /**
+     * A prepared XA transaction keeps its row locks but no metadata lock after its client has gone: preflight refuses
+     * it, and a switch that meets one anyway (prepared after preflight) fails within its time box, renames nothing and
+     * leaves live as it was. Before, the RENAME waited inside InnoDB for the server's 50 s default while holding every
+     * table's metadata lock (live blocked), KILL QUERY did not stop it, and the switch undid its preparation while the
+     * RENAME could still have run.
+     */
+    @Test
+    void aPreparedXaTransactionIsRefusedAndNeverStallsTheSwitch() throws Exception {
+        String live = scratch.create("live");
+        String staging = scratch.create("stg");
+        String archive = scratch.name("arc");
+        scratch.execIn(live, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))", "INSERT INTO t VALUES (1, 'old')");
+        String xid = dev.promoter.testing.TestServers.uniqueName("xa");
+        Snapshot snap = null;
+        try {
+            try (Connection c = Connections.open(scratch.spec(live)); Statement s = c.createStatement()) {
+                s.execute("XA START '" + xid + "'");
+                s.execute("INSERT INTO t VALUES (2, 'xa')");
+                s.execute("XA END '" + xid + "'");
+                s.execute("XA PREPARE '" + xid + "'");
+            }
+            // the freeze's LOCK TABLES ... READ is granted: the prepared transaction holds no metadata lock
+            snap = cloneLive(live, staging, true);
+            Snapshot taken = snap;
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(scratch.spec(live)))
+                    .isInstanceOf(PromoterException.class).hasMessageContaining("1 transaction(s) with no session")
+                    .hasMessageContaining("'" + xid + "'").hasMessageContaining("XA ROLLBACK");
+            DatabaseServer server = dialect.server(scratch.spec(live));
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> dialect.atomicSwitch().switchOver(new SwitchRequest(server, staging, archive, taken,
+                    Duration.ofSeconds(2)))).isInstanceOf(PromoterException.class);
+            long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            assertThat(seconds).as("bounded by the 2 s time box (each of its two lock waits), not InnoDB's 50 s").isLessThan(15);
+            assertThat(server.exists(archive)).isFalse();
+            assertThat(scratch.query(staging, "SELECT COUNT(*) FROM t")).containsExactly("1");
+            assertThat(MySqlSwitchJournal.read(server)).isEmpty();
+        } finally {
+            if (snap != null) {
+                snap.freeze().release();
+            }
+            scratch.exec("XA ROLLBACK '" + xid + "'");
+        }
+        assertThat(scratch.query(live, "SELECT CONCAT(id, v) FROM t")).containsExactly("1old");
+        dialect.cloner().refuseUnsupported(scratch.spec(live));
+    }
+
     @Test
     void switchesWithoutFreezeWhenChecksumsProveNoWrite() {
         String live = scratch.create("live");

@@ -118,7 +118,7 @@ class MySqlSwitchJournalTest {
         String done = dialect.cloner().liftLeftovers(s.server(), Duration.ofSeconds(10));
 
         assertThat(done).contains("cut off before its RENAME", "live was not changed", "has its triggers back",
-                "empty archive " + s.archive() + " is dropped");
+                "the empty archive " + s.archive() + " is dropped");
         assertThat(scratch.with(s.live(), MySqlFixture::showCreate)).containsExactlyElementsOf(s.liveObjects());
         assertThat(scratch.with(s.staging(), MySqlFixture::showCreate)).containsExactlyElementsOf(s.stagingObjects());
         assertThat(s.server().exists(s.archive())).isFalse();
