@@ -64,6 +64,7 @@ final class MySqlCloner implements Cloner {
     @Override
     public void refuseUnsupported(ConnectionSpec live) {
         try (Connection c = Connections.open(MySqlUrl.normalize(live))) {
+            refuseForeignReferences(c, MySqlUrl.parse(live.url()).database());
             List<String[]> orphans = MySqlObjects.rows(c, "SELECT trx_id, trx_state, trx_started, trx_rows_modified"
                     + " FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = 0 ORDER BY trx_started");
             if (orphans.isEmpty()) {
@@ -85,6 +86,25 @@ final class MySqlCloner implements Cloner {
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to read the open transactions of the server of " + live.redactedUrl()
                     + ": " + Connections.describe(e), e);
+        }
+    }
+
+    /**
+     * Refuses foreign keys of other databases' tables that reference live's: InnoDB keeps a foreign key on the table it
+     * references through RENAME TABLE, so after the switch they would reference the archive, and the new live's rows
+     * would no longer be checked or cascaded to. (Live's own keys to other databases are carried as they are.)
+     */
+    private static void refuseForeignReferences(Connection c, String db) throws SQLException {
+        List<String[]> inbound = MySqlObjects.rows(c, "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME"
+                + " FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND CONSTRAINT_SCHEMA <> ?"
+                + " ORDER BY 1, 2, 3", db, db);
+        if (!inbound.isEmpty()) {
+            List<String> named = inbound.stream().map(r -> MySqlDialect.quoteName(r[0]) + "." + MySqlDialect.quoteName(r[1])
+                    + " (" + r[2] + ") -> " + r[3]).toList();
+            throw PromoterException.refused("Tables of other databases reference live " + db + " with foreign keys: " + named
+                    + ". A foreign key follows the table it references through RENAME TABLE, so after the switch they would"
+                    + " reference the archive and no longer check or cascade against the new live. Drop them (ALTER TABLE"
+                    + " ... DROP FOREIGN KEY), promote, then create them again against the new live");
         }
     }
 

@@ -274,6 +274,23 @@ class MySqlAtomicSwitchTest {
         dialect.cloner().refuseUnsupported(scratch.spec(live));
     }
 
+    /** Another database's foreign key to a live table would follow that table into the archive: refused up front. */
+    @Test
+    void aForeignKeyFromAnotherDatabaseIsRefusedInPreflight() {
+        String live = scratch.create("live");
+        String other = scratch.create("other");
+        scratch.execIn(live, "CREATE TABLE parent (id INT PRIMARY KEY)", "CREATE TABLE own_child (id INT PRIMARY KEY,"
+                + " p INT, CONSTRAINT own_fk FOREIGN KEY (p) REFERENCES parent (id))");
+        dialect.cloner().refuseUnsupported(scratch.spec(live)); // live's own keys are carried
+        scratch.execIn(other, "CREATE TABLE child (id INT PRIMARY KEY, p INT, CONSTRAINT to_live FOREIGN KEY (p) REFERENCES `"
+                + live + "`.parent (id))");
+        assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(scratch.spec(live)))
+                .isInstanceOf(PromoterException.class).hasMessageContaining("`" + other + "`.`child` (to_live) -> parent")
+                .hasMessageContaining("DROP FOREIGN KEY").message().doesNotContain("own_fk");
+        scratch.execIn(other, "ALTER TABLE child DROP FOREIGN KEY to_live");
+        dialect.cloner().refuseUnsupported(scratch.spec(live));
+    }
+
     @Test
     void switchesWithoutFreezeWhenChecksumsProveNoWrite() {
         String live = scratch.create("live");
