@@ -65,6 +65,7 @@ final class MySqlCloner implements Cloner {
     public void refuseUnsupported(ConnectionSpec live) {
         try (Connection c = Connections.open(MySqlUrl.normalize(live))) {
             refuseForeignReferences(c, MySqlUrl.parse(live.url()).database());
+            refuseForeignDefiners(c, MySqlUrl.parse(live.url()).database(), live);
             List<String[]> orphans = MySqlObjects.rows(c, "SELECT trx_id, trx_state, trx_started, trx_rows_modified"
                     + " FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = 0 ORDER BY trx_started");
             if (orphans.isEmpty()) {
@@ -106,6 +107,68 @@ final class MySqlCloner implements Cloner {
                     + " reference the archive and no longer check or cascade against the new live. Drop them (ALTER TABLE"
                     + " ... DROP FOREIGN KEY), promote, then create them again against the new live");
         }
+    }
+
+    /** MySQL's and MariaDB's ER_SPECIFIC_ACCESS_DENIED_ERROR ("you need (at least one of) the SUPER ... privilege"). */
+    private static final int NEEDS_PRIVILEGE = 1227;
+
+    /**
+     * Views, triggers, routines and events keep their DEFINER: the clone creates them in staging, and the switch in
+     * live and the archive, with the same one, which needs SET USER (MariaDB; MySQL 8: SET_USER_ID) or SUPER when it is
+     * not the login itself. Found out here, before anything is copied, by creating a throwaway view with each such
+     * definer in the ledger database, which tries the privilege exactly as the server grants it (roles included).
+     */
+    private static void refuseForeignDefiners(Connection c, String db, ConnectionSpec live) throws SQLException {
+        String me = MySqlObjects.rows(c, "SELECT CURRENT_USER()").get(0)[0];
+        java.util.Map<String, List<String>> byDefiner = new java.util.TreeMap<>();
+        for (String[] r : MySqlObjects.rows(c, "SELECT 'view', TABLE_NAME, DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?"
+                + " UNION ALL SELECT 'trigger', TRIGGER_NAME, DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?"
+                + " UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?"
+                + " UNION ALL SELECT 'event', EVENT_NAME, DEFINER FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?",
+                db, db, db, db)) {
+            if (r[2] != null && !r[2].equals(me) && r[2].lastIndexOf('@') > 0) {
+                byDefiner.computeIfAbsent(r[2], d -> new ArrayList<>()).add(r[1] + " (" + r[0] + ")");
+            }
+        }
+        if (byDefiner.isEmpty()) {
+            return;
+        }
+        List<String> refused = new ArrayList<>();
+        String probe = MySqlDialect.quoteName(MySqlServer.LEDGER) + "." + MySqlDialect.quoteName("promoter_definer_probe_"
+                + Long.toHexString(System.nanoTime()));
+        try (Connection ledger = Connections.open(MySqlUrl.normalize(new MySqlServer(live).ledger()));
+             Statement s = ledger.createStatement()) {
+            for (var e : byDefiner.entrySet()) {
+                String d = e.getKey();
+                int at = d.lastIndexOf('@');
+                String definer = quoteLiteral(d.substring(0, at)) + "@" + quoteLiteral(d.substring(at + 1));
+                try {
+                    s.execute("CREATE DEFINER = " + definer + " VIEW " + probe + " AS SELECT 1 AS one");
+                    s.execute("DROP VIEW " + probe);
+                } catch (SQLException x) {
+                    if (x.getErrorCode() != NEEDS_PRIVILEGE) {
+                        throw x;
+                    }
+                    refused.add(e.getValue() + " defined by " + d);
+                }
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw PromoterException.refused("Live " + db + " has objects defined by other users: " + String.join("; ", refused)
+                    + ". The clone and the switch recreate them with the same DEFINER, which the login " + me + " may not"
+                    + " do. Grant it the privilege (MariaDB: GRANT SET USER ON *.* TO " + quoteAccount(me) + "; MySQL 8:"
+                    + " GRANT SET_USER_ID ON *.* TO " + quoteAccount(me) + "), or run as a login that has it. Nothing was copied");
+        }
+    }
+
+    private static String quoteLiteral(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    /** {@code user@host} as GRANT writes it: {@code 'user'@'host'}. */
+    private static String quoteAccount(String account) {
+        int at = account.lastIndexOf('@');
+        return at < 0 ? quoteLiteral(account) : quoteLiteral(account.substring(0, at)) + "@" + quoteLiteral(account.substring(at + 1));
     }
 
     /** The online clone writes the run's backup from the rows it copies ({@link MySqlCopyBackup}): live is read once. */

@@ -191,6 +191,35 @@ class MySqlClonerTest {
         }
     }
 
+    /**
+     * Views and triggers keep their DEFINER, so a login that may not name another definer would fail part way through
+     * the clone; preflight finds it out first, by trying, and names the objects and the grant.
+     */
+    @Test
+    void objectsOfAnotherDefinerNeedThePrivilegeAndAreRefusedUpFront() {
+        String live = scratch.create("live");
+        scratch.execIn(live, "CREATE TABLE t (id INT PRIMARY KEY)", "CREATE VIEW v AS SELECT id FROM t",
+                "CREATE TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = NEW.id");
+        boolean mariaDb = scratch.query(live, "SELECT VERSION()").get(0).toLowerCase(java.util.Locale.ROOT).contains("mariadb");
+        String user = dev.promoter.testing.TestServers.uniqueName("promoter_ops");
+        String account = "'" + user + "'@'%'";
+        scratch.exec("CREATE USER " + account + " IDENTIFIED BY 'pw'", "GRANT ALL ON `" + live + "`.* TO " + account,
+                "GRANT ALL ON `" + MySqlServer.LEDGER + "`.* TO " + account, "GRANT PROCESS, RELOAD ON *.* TO " + account);
+        try {
+            ConnectionSpec asOps = new ConnectionSpec(scratch.spec(live).url(), user, dev.promoter.core.db.Secret.of("pw"));
+            assertThatThrownBy(() -> new MySqlCloner().refuseUnsupported(asOps))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .hasMessageContaining("objects defined by other users: [v (view), t_bi (trigger)]")
+                    .hasMessageContaining("GRANT SET USER ON *.* TO '" + user + "'@'%'");
+            scratch.exec("GRANT " + (mariaDb ? "SET USER" : "SET_USER_ID") + " ON *.* TO " + account);
+            new MySqlCloner().refuseUnsupported(asOps);
+            assertThat(scratch.query(live, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_NAME LIKE"
+                    + " 'promoter\\_definer\\_probe%'")).as("no probe view is left").containsExactly("0");
+        } finally {
+            scratch.exec("DROP USER " + account);
+        }
+    }
+
     @Test
     void sessionVariablesFollowTheServer() {
         assertThat(MySqlSessionDefaults.variables(true)).isEqualTo("max_statement_time=0,wait_timeout=31536000");
