@@ -94,9 +94,31 @@ final class PostgresCloner implements Cloner {
             }
             refuseLogicalSlots(st, db);
             refusePreparedTransactions(st, db);
+            refuseUnreadableTables(st, db);
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to read the subscriptions and replication slots of live \"" + db + "\": "
                     + Connections.describe(e), e);
+        }
+    }
+
+    /**
+     * The clone, the backup and verify read every table, and staging recreates each one with its owner: a table the
+     * login may not read (owned by a role it is not a member of) would fail the clone part way. Refused here, naming
+     * the tables, their owners and the grant.
+     */
+    private static void refuseUnreadableTables(Statement st, String db) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT string_agg(format('%I.%I (owner %I)', n.nspname, c.relname, "
+                + "pg_get_userbyid(c.relowner)), ', ' ORDER BY n.nspname, c.relname), string_agg(DISTINCT "
+                + "quote_ident(pg_get_userbyid(c.relowner)), ', '), quote_ident(current_user) FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
+                + "AND " + PostgresIntrospector.USER_RELATION + " AND NOT has_table_privilege(c.oid, 'SELECT')")) {
+            rs.next();
+            if (rs.getString(1) != null) {
+                throw PromoterException.refused("The login " + rs.getString(3) + " may not read tables of live \"" + db
+                        + "\": " + rs.getString(1) + ". The clone, the backup and verify read every table, and staging"
+                        + " recreates each with its owner. Make the login a member of the owning roles (GRANT "
+                        + rs.getString(2) + " TO " + rs.getString(3) + ") or run as a superuser. Nothing was copied");
+            }
         }
     }
 
@@ -311,6 +333,11 @@ final class PostgresCloner implements Cloner {
             st.execute("SET LOCAL lock_timeout = " + Math.max(1, request.lockTimeout().toMillis()));
             st.execute("LOCK TABLE " + String.join(", ", names) + " IN ACCESS SHARE MODE");
         } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) {
+                throw PromoterException.refused("Unable to lock the tables of live for the snapshot: "
+                        + Connections.describe(e) + ". The login may not read every table; run as their owner or a"
+                        + " superuser, or grant it membership in the owning role");
+            }
             throw PromoterException.failed("Unable to lock the tables of live for the snapshot within "
                     + request.lockTimeout().toMillis() + " ms: " + Connections.describe(e)
                     + ". A long DDL or maintenance statement holds them: retry later or raise the lock timeout", e);

@@ -494,6 +494,33 @@ class PostgresClonerTest {
         }
     }
 
+    /** A table owned by a role the login is not a member of would stop the clone part way: refused in preflight. */
+    @Test
+    void aTableTheLoginMayNotReadIsRefusedBeforeAnythingIsCopied() throws Exception {
+        String login = dev.promoter.testing.TestServers.uniqueName("promoter_ops");
+        String other = dev.promoter.testing.TestServers.uniqueName("promoter_other");
+        String live = dbs.create("pg_clone_live");
+        dbs.exec(live, "CREATE ROLE " + login + " LOGIN; CREATE ROLE " + other + "; "
+                + "CREATE TABLE mine (id int); ALTER TABLE mine OWNER TO " + login + "; "
+                + "CREATE TABLE \"Theirs\" (id int); ALTER TABLE \"Theirs\" OWNER TO " + other);
+        dev.promoter.core.db.ConnectionSpec asLogin = new dev.promoter.core.db.ConnectionSpec(dbs.spec(live).url(), login,
+                dev.promoter.core.db.Secret.of(""));
+        try {
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(asLogin))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
+                            .isEqualTo(dev.promoter.core.Outcome.REFUSED))
+                    .hasMessageContaining("may not read tables of live")
+                    .hasMessageContaining("public.\"Theirs\" (owner " + other + ")")
+                    .hasMessageContaining("GRANT " + other + " TO " + login).message().doesNotContain("mine");
+            dbs.exec(live, "GRANT " + other + " TO " + login);
+            dialect.cloner().refuseUnsupported(asLogin);
+        } finally {
+            dbs.dropAll();
+            dbs.exec("postgres", "DROP ROLE " + login + "; DROP ROLE " + other);
+        }
+    }
+
     /** On a server of the test's own: the shared one has max_prepared_transactions = 0, which allows none. */
     @Test
     void aPreparedTransactionOnLiveIsRefusedBeforeAnythingIsCopied() throws Exception {
