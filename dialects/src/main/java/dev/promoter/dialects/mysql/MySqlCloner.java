@@ -85,8 +85,8 @@ final class MySqlCloner implements Cloner {
                     + " archive. Let their transaction manager resolve them (or run XA COMMIT / XA ROLLBACK 'xid'), then"
                     + " run again");
         } catch (SQLException e) {
-            throw PromoterException.failed("Unable to read the open transactions of the server of " + live.redactedUrl()
-                    + ": " + Connections.describe(e), e);
+            throw PromoterException.failed("Unable to check " + live.redactedUrl() + " before the clone (transactions with no"
+                    + " session, foreign keys from other databases, definers): " + Connections.describe(e), e);
         }
     }
 
