@@ -18,13 +18,18 @@ public final class H2SessionDefaults implements SessionDefaults {
 
     @Override
     public String apply(ConnectionSpec spec, String url, Properties properties) {
-        if (url == null || !url.regionMatches(true, 0, H2Url.PREFIX, 0, H2Url.PREFIX.length()) || SETS_IT.matcher(url).find()) {
+        if (url == null || !url.regionMatches(true, 0, H2Url.PREFIX, 0, H2Url.PREFIX.length()) || setsCompaction(url)) {
             return url;
         }
         String base = url;
         while (base.endsWith(";")) {
             base = base.substring(0, base.length() - 1);
         }
-        return base + ";MAX_COMPACT_TIME=0";
+        return base + ";" + H2Url.NO_COMPACTION_ON_CLOSE;
+    }
+
+    /** Whether the URL (or its options so far) sets MAX_COMPACT_TIME itself. */
+    static boolean setsCompaction(CharSequence url) {
+        return SETS_IT.matcher(url).find();
     }
 }

@@ -18,6 +18,8 @@ import java.util.Objects;
 record H2Url(Path folder, String name, List<String> options) {
     static final String PREFIX = "jdbc:h2:";
     static final String DATA_SUFFIX = ".mv.db";
+    /** The option every connection of the tool carries unless the URL sets its own ({@link #url}). */
+    static final String NO_COMPACTION_ON_CLOSE = "MAX_COMPACT_TIME=0";
 
     H2Url {
         Objects.requireNonNull(folder, "folder");
@@ -102,8 +104,8 @@ record H2Url(Path folder, String name, List<String> options) {
     String url(boolean ifExists) {
         StringBuilder b = new StringBuilder(PREFIX).append("file:").append(base());
         options.forEach(o -> b.append(';').append(o));
-        if (options.stream().noneMatch(o -> o.toUpperCase(java.util.Locale.ROOT).startsWith("MAX_COMPACT_TIME="))) {
-            b.append(";MAX_COMPACT_TIME=0");
+        if (!H2SessionDefaults.setsCompaction(b)) {
+            b.append(';').append(NO_COMPACTION_ON_CLOSE);
         }
         if (ifExists) {
             b.append(";IFEXISTS=TRUE");

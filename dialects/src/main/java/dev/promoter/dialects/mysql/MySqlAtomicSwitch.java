@@ -340,8 +340,8 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
     private static void undoPreparation(DatabaseServer server, Connection stagingC, String live, String staging,
                                         String archive, MySqlObjects next) {
         try {
-            if (MySqlSwitchObjects.tableCount(server, archive) == 0
-                    && MySqlSwitchJournal.baseTables(server, staging).containsAll(names(next.tables()))) {
+            if (MySqlSwitchObjects.baseTables(server, archive).isEmpty()
+                    && MySqlSwitchObjects.baseTables(server, staging).containsAll(names(next.tables()))) {
                 recreate(stagingC, next.triggers());
                 server.drop(archive);
                 MySqlSwitchJournal.clear(server, live);

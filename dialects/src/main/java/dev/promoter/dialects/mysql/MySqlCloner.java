@@ -140,10 +140,8 @@ final class MySqlCloner implements Cloner {
              Statement s = ledger.createStatement()) {
             for (var e : byDefiner.entrySet()) {
                 String d = e.getKey();
-                int at = d.lastIndexOf('@');
-                String definer = quoteLiteral(d.substring(0, at)) + "@" + quoteLiteral(d.substring(at + 1));
                 try {
-                    s.execute("CREATE DEFINER = " + definer + " VIEW " + probe + " AS SELECT 1 AS one");
+                    s.execute("CREATE DEFINER = " + MySqlServer.account(d) + " VIEW " + probe + " AS SELECT 1 AS one");
                     s.execute("DROP VIEW " + probe);
                 } catch (SQLException x) {
                     if (x.getErrorCode() != NEEDS_PRIVILEGE) {
@@ -156,19 +154,9 @@ final class MySqlCloner implements Cloner {
         if (!refused.isEmpty()) {
             throw PromoterException.refused("Live " + db + " has objects defined by other users: " + String.join("; ", refused)
                     + ". The clone and the switch recreate them with the same DEFINER, which the login " + me + " may not"
-                    + " do. Grant it the privilege (MariaDB: GRANT SET USER ON *.* TO " + quoteAccount(me) + "; MySQL 8:"
-                    + " GRANT SET_USER_ID ON *.* TO " + quoteAccount(me) + "), or run as a login that has it. Nothing was copied");
+                    + " do. Grant it the privilege (MariaDB: GRANT SET USER ON *.* TO " + MySqlServer.account(me) + "; MySQL 8:"
+                    + " GRANT SET_USER_ID ON *.* TO " + MySqlServer.account(me) + "), or run as a login that has it. Nothing was copied");
         }
-    }
-
-    private static String quoteLiteral(String s) {
-        return "'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
-    }
-
-    /** {@code user@host} as GRANT writes it: {@code 'user'@'host'}. */
-    private static String quoteAccount(String account) {
-        int at = account.lastIndexOf('@');
-        return at < 0 ? quoteLiteral(account) : quoteLiteral(account.substring(0, at)) + "@" + quoteLiteral(account.substring(at + 1));
     }
 
     /** The online clone writes the run's backup from the rows it copies ({@link MySqlCopyBackup}): live is read once. */

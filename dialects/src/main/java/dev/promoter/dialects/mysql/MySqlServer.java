@@ -121,12 +121,20 @@ final class MySqlServer implements DatabaseServer {
     /** The login as GRANT writes it: {@code 'user'@'host'}. */
     private static String currentUser(Statement s) {
         try (java.sql.ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
-            String u = rs.next() ? rs.getString(1) : "user@host";
-            int at = u.lastIndexOf('@');
-            return at < 0 ? "'" + u + "'" : "'" + u.substring(0, at) + "'@'" + u.substring(at + 1) + "'";
+            return account(rs.next() ? rs.getString(1) : "user@host");
         } catch (SQLException e) {
             return "<user>";
         }
+    }
+
+    /** {@code user@host} (as CURRENT_USER() and DEFINER columns give it) as GRANT and DEFINER take it: {@code 'user'@'host'}. */
+    static String account(String userAtHost) {
+        int at = userAtHost.lastIndexOf('@');
+        return at < 0 ? literal(userAtHost) : literal(userAtHost.substring(0, at)) + "@" + literal(userAtHost.substring(at + 1));
+    }
+
+    private static String literal(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
     }
 
     @Override

@@ -115,9 +115,9 @@ final class MySqlSwitchJournal {
                 return null;
             }
             Entry e = pending.get();
-            Set<String> parkedNow = baseTables(server, live);
+            Set<String> parkedNow = MySqlSwitchObjects.baseTables(server, live);
             parkedNow.retainAll(e.parked().values());
-            boolean renamed = !parkedNow.isEmpty() || (server.exists(e.archive()) && !baseTables(server, e.archive()).isEmpty());
+            boolean renamed = !parkedNow.isEmpty() || (server.exists(e.archive()) && !MySqlSwitchObjects.baseTables(server, e.archive()).isEmpty());
             String done = renamed ? finishRenamed(server, e, parkedNow) : undoUnrenamed(server, e);
             clear(server, live);
             return done;
@@ -176,7 +176,7 @@ final class MySqlSwitchJournal {
             }
             kept = "; staging " + staging + " has its triggers back";
         }
-        if (server.exists(e.archive()) && baseTables(server, e.archive()).isEmpty()) {
+        if (server.exists(e.archive()) && MySqlSwitchObjects.baseTables(server, e.archive()).isEmpty()) {
             server.drop(e.archive());
             kept += "; the empty archive " + e.archive() + " is dropped";
         }
@@ -187,12 +187,5 @@ final class MySqlSwitchJournal {
     private static Set<String> triggerNames(Connection c) throws SQLException {
         return MySqlObjects.rows(c, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")
                 .stream().map(r -> r[0]).collect(Collectors.toSet());
-    }
-
-    static Set<String> baseTables(DatabaseServer server, String db) throws SQLException {
-        try (Connection c = Connections.open(MySqlUrl.normalize(server.database(db)))) {
-            return MySqlObjects.rows(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                    + " AND TABLE_TYPE = 'BASE TABLE'").stream().map(r -> r[0]).collect(Collectors.toCollection(TreeSet::new));
-        }
     }
 }

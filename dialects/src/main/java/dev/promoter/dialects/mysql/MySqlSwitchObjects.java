@@ -48,7 +48,7 @@ final class MySqlSwitchObjects {
             dropIfExists(s, code);
             MySqlObjects.createCode(l, code);
         }
-        if (server.exists(staging) && tableCount(server, staging) == 0) {
+        if (server.exists(staging) && baseTables(server, staging).isEmpty()) {
             server.drop(staging);
         }
     }
@@ -76,10 +76,13 @@ final class MySqlSwitchObjects {
         }
     }
 
-    static int tableCount(DatabaseServer server, String db) throws SQLException {
+    /** The base tables of database {@code db}. */
+    static java.util.Set<String> baseTables(DatabaseServer server, String db) throws SQLException {
         try (Connection c = Connections.open(MySqlUrl.normalize(server.database(db)))) {
-            return MySqlObjects.rows(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                    + " AND TABLE_TYPE = 'BASE TABLE'").size();
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            MySqlObjects.rows(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+                    + " AND TABLE_TYPE = 'BASE TABLE'").forEach(r -> out.add(r[0]));
+            return out;
         }
     }
 }
