@@ -96,7 +96,7 @@ final class Preflight {
         }
         MigrationPlan plan = new Planner(c.product()).upgrade(live.version(), target, c.dialect().name());
         refusePrecreated(server.live(), c.dialect(), plan);
-        c.dialect().cloner().refuseUnsupported(server.live());
+        c.dialect().cloner().refuseUnsupported(server.live(), o.cloneStrategy());
         refuseBusy(server, c.dialect(), o.limits());
         return Optional.of(new RunContext(runId, c.dialect(), server, c.ledger(), c.product(), live.version(), target,
                 plan, c.stagingName()));

@@ -41,4 +41,13 @@ public interface Cloner {
      */
     default void refuseUnsupported(dev.promoter.core.db.ConnectionSpec live) {
     }
+
+    /**
+     * As {@link #refuseUnsupported(dev.promoter.core.db.ConnectionSpec)}, for a run with {@code strategy}: what a
+     * clone needs of the login depends on how it copies (PostgreSQL: the online clone recreates every object with
+     * its owner, the template copy only reads). The default ignores the strategy.
+     */
+    default void refuseUnsupported(dev.promoter.core.db.ConnectionSpec live, CloneStrategy strategy) {
+        refuseUnsupported(live);
+    }
 }

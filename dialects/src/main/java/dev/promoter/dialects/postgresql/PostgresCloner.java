@@ -78,6 +78,12 @@ final class PostgresCloner implements Cloner {
      */
     @Override
     public void refuseUnsupported(ConnectionSpec live) {
+        refuseUnsupported(live, dev.promoter.core.spi.CloneStrategy.ONLINE);
+    }
+
+    /** As above; the online clone also needs the login to be a member of every role owning an object of live. */
+    @Override
+    public void refuseUnsupported(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
         String db = PostgresUrl.parse(live.url()).database();
         try (Connection c = Connections.open(live); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT string_agg(quote_ident(subname), ', ' ORDER BY subname) "
@@ -94,7 +100,12 @@ final class PostgresCloner implements Cloner {
             }
             refuseLogicalSlots(st, db);
             refusePreparedTransactions(st, db);
+            if (strategy == dev.promoter.core.spi.CloneStrategy.ONLINE) {
+                PostgresOwnership.refuseForeignOwners(st, db);
+                PostgresOwnership.refuseMisplacedOwners(st, db);
+            }
             refuseUnreadableTables(st, db);
+            PostgresOwnership.refuseUnreadableLargeObjects(st, db);
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to read the subscriptions and replication slots of live \"" + db + "\": "
                     + Connections.describe(e), e);
@@ -102,22 +113,28 @@ final class PostgresCloner implements Cloner {
     }
 
     /**
-     * The clone, the backup and verify read every table, and staging recreates each one with its owner: a table the
-     * login may not read (owned by a role it is not a member of) would fail the clone part way. Refused here, naming
-     * the tables, their owners and the grant.
+     * The clone, the backup and verify read every table and sequence: one the login may not read (owned by a role it
+     * is not a member of and not granted SELECT, or in a schema it has no USAGE of) would fail the clone part way.
+     * Refused here, naming the tables, their owners and the grant.
      */
     private static void refuseUnreadableTables(Statement st, String db) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT string_agg(format('%I.%I (owner %I)', n.nspname, c.relname, "
-                + "pg_get_userbyid(c.relowner)), ', ' ORDER BY n.nspname, c.relname), string_agg(DISTINCT "
-                + "quote_ident(pg_get_userbyid(c.relowner)), ', '), quote_ident(current_user) FROM pg_class c "
-                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' "
-                + "AND " + PostgresIntrospector.USER_RELATION + " AND NOT has_table_privilege(c.oid, 'SELECT')")) {
+        try (ResultSet rs = st.executeQuery("WITH unread AS (SELECT n.nspname, c.relname, c.relkind, "
+                + "pg_get_userbyid(c.relowner) AS owner, pg_get_userbyid(n.nspowner) AS schema_owner, "
+                + "has_table_privilege(c.oid, 'SELECT') AS can_select, has_schema_privilege(n.oid, 'USAGE') AS can_use "
+                + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'S') "
+                + "AND c.relpersistence <> 't' AND " + PostgresIntrospector.USER_RELATION + ") "
+                + "SELECT string_agg(format('%s %I.%I (owner %I%s)', CASE relkind WHEN 'S' THEN 'sequence' ELSE 'table' END, "
+                + "nspname, relname, owner, CASE WHEN can_use THEN '' ELSE format(', no USAGE on schema %I', nspname) END), "
+                + "', ' ORDER BY nspname, relname), (SELECT string_agg(DISTINCT quote_ident(r), ', ') FROM unread u, "
+                + "unnest(ARRAY[CASE WHEN NOT u.can_select THEN u.owner END, CASE WHEN NOT u.can_use THEN u.schema_owner END]) r), "
+                + "quote_ident(current_user) FROM unread WHERE NOT (can_select AND can_use)")) {
             rs.next();
             if (rs.getString(1) != null) {
                 throw PromoterException.refused("The login " + rs.getString(3) + " may not read tables of live \"" + db
-                        + "\": " + rs.getString(1) + ". The clone, the backup and verify read every table, and staging"
-                        + " recreates each with its owner. Make the login a member of the owning roles (GRANT "
-                        + rs.getString(2) + " TO " + rs.getString(3) + ") or run as a superuser. Nothing was copied");
+                        + "\": " + rs.getString(1) + ". The clone, the backup and verify read every table and sequence."
+                        + " Make the login a member of the owning roles (GRANT " + rs.getString(2) + " TO "
+                        + rs.getString(3) + "), grant it SELECT on them and USAGE on their schemas, or run as a"
+                        + " superuser. Nothing was copied");
             }
         }
     }

@@ -494,7 +494,7 @@ class PostgresClonerTest {
         }
     }
 
-    /** A table owned by a role the login is not a member of would stop the clone part way: refused in preflight. */
+    /** A table the login may not read would stop the clone part way: refused in preflight (the template copy too). */
     @Test
     void aTableTheLoginMayNotReadIsRefusedBeforeAnythingIsCopied() throws Exception {
         String login = dev.promoter.testing.TestServers.uniqueName("promoter_ops");
@@ -506,18 +506,130 @@ class PostgresClonerTest {
         dev.promoter.core.db.ConnectionSpec asLogin = new dev.promoter.core.db.ConnectionSpec(dbs.spec(live).url(), login,
                 dev.promoter.core.db.Secret.of(""));
         try {
-            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(asLogin))
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(asLogin,
+                    dev.promoter.core.spi.CloneStrategy.TEMPLATE))
                     .isInstanceOf(dev.promoter.core.PromoterException.class)
                     .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
                             .isEqualTo(dev.promoter.core.Outcome.REFUSED))
                     .hasMessageContaining("may not read tables of live")
-                    .hasMessageContaining("public.\"Theirs\" (owner " + other + ")")
+                    .hasMessageContaining("table public.\"Theirs\" (owner " + other + ")")
                     .hasMessageContaining("GRANT " + other + " TO " + login).message().doesNotContain("mine");
             dbs.exec(live, "GRANT " + other + " TO " + login);
-            dialect.cloner().refuseUnsupported(asLogin);
+            dialect.cloner().refuseUnsupported(asLogin, dev.promoter.core.spi.CloneStrategy.TEMPLATE);
         } finally {
             dbs.dropAll();
             dbs.exec("postgres", "DROP ROLE " + login + "; DROP ROLE " + other);
+        }
+    }
+
+    /**
+     * The online clone restores every object with its owner, which needs membership of each owning role: objects of a
+     * role the login is not a member of (the bootstrap superuser's too, which pg_shdepend does not record) are named
+     * in preflight, the clone would indeed stop at them, and once the login may own them the same clone goes through.
+     * The template copy only reads: it needs no membership, but every large object must be readable.
+     */
+    @Test
+    void objectsOfRolesTheLoginIsNotAMemberOfAreRefusedBeforeTheOnlineClone() throws Exception {
+        String login = dbs.role("promoter_ops", "LOGIN");
+        String other = dbs.role("promoter_other", "");
+        String live = dbs.create("pg_clone_live");
+        String staging = dbs.create("pg_clone_stg");
+        dbs.exec("postgres", "ALTER DATABASE \"" + live
+                + "\" OWNER TO " + login + "; ALTER DATABASE \"" + staging + "\" OWNER TO " + login);
+        long theirs;
+        try {
+            dbs.exec(live, "CREATE TABLE mine (id int PRIMARY KEY, note text); INSERT INTO mine VALUES (1, 'kept'); "
+                    + "ALTER TABLE mine OWNER TO " + login + "; "
+                    + "CREATE SCHEMA audit AUTHORIZATION " + other + "; GRANT USAGE ON SCHEMA audit TO " + login + "; "
+                    + "CREATE TABLE audit.trail (id serial PRIMARY KEY, note text); INSERT INTO audit.trail (note) VALUES ('x'); "
+                    + "ALTER TABLE audit.trail OWNER TO " + other + "; GRANT SELECT ON audit.trail, audit.trail_id_seq TO " + login + "; "
+                    + "CREATE TYPE mood AS ENUM ('calm', 'busy'); ALTER TYPE mood OWNER TO " + other + "; "
+                    + "CREATE VIEW v AS SELECT id FROM mine; ALTER VIEW v OWNER TO " + other + "; "
+                    + "CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS 'SELECT 42'; " // the bootstrap superuser's
+                    + "ALTER DEFAULT PRIVILEGES FOR ROLE " + other + " GRANT SELECT ON TABLES TO " + login);
+            try (Connection c = dbs.open(live); Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT lo_from_bytea(0, 'scan'::bytea)")) {
+                rs.next();
+                theirs = rs.getLong(1);
+                st.execute("ALTER LARGE OBJECT " + theirs + " OWNER TO " + other);
+            }
+            dev.promoter.core.db.ConnectionSpec asLogin = dbs.as(login, live);
+            dev.promoter.core.db.ConnectionSpec stagingAsLogin = dbs.as(login, staging);
+            String bootstrap = dbs.queryString(live, "SELECT quote_ident(rolname) FROM pg_roles WHERE oid = 10");
+
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(asLogin, dev.promoter.core.spi.CloneStrategy.ONLINE))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
+                            .isEqualTo(dev.promoter.core.Outcome.REFUSED))
+                    .hasMessageContaining("own 8 object(s) of live")
+                    .hasMessageContaining("schema audit (owner " + other + ")")
+                    .hasMessageContaining("table audit.trail (owner " + other + ")")
+                    .hasMessageContaining("sequence audit.trail_id_seq (owner " + other + ")")
+                    .hasMessageContaining("type mood (owner " + other + ")")
+                    .hasMessageContaining("view v (owner " + other + ")")
+                    .hasMessageContaining("function answer() (owner " + bootstrap + ")")
+                    .hasMessageContaining("large object " + theirs + " (owner " + other + ")")
+                    .hasMessageContaining("default privileges on new relations belonging to role " + other)
+                    .hasMessageContaining("--clone-strategy template").message().doesNotContain("table mine");
+            // what the refusal spares: the same clone stops at the first of them, part way
+            assertThatThrownBy(() -> dialect.cloner().cloneDatabase(new CloneRequest(asLogin, stagingAsLogin, 1, false,
+                    Duration.ofSeconds(5)), ProgressListener.NONE)).hasMessageContaining("must be member of role");
+            dbs.exec("postgres", "DROP DATABASE \"" + staging + "\" WITH (FORCE)");
+            dbs.exec("postgres", "CREATE DATABASE \"" + staging + "\" OWNER " + login);
+
+            // the template copy needs no membership, only reads: the large object is the one thing it may not read
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(asLogin, dev.promoter.core.spi.CloneStrategy.TEMPLATE))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .hasMessageContaining("may not read 1 large object(s)")
+                    .hasMessageContaining(theirs + " (owner " + other + ")")
+                    .hasMessageContaining("GRANT SELECT ON LARGE OBJECT");
+            dbs.exec(live, "GRANT SELECT ON LARGE OBJECT " + theirs + " TO " + login);
+            dialect.cloner().refuseUnsupported(asLogin, dev.promoter.core.spi.CloneStrategy.TEMPLATE);
+
+            dbs.exec(live, "GRANT " + other + " TO " + login + "; ALTER FUNCTION answer() OWNER TO " + login);
+            // a member now, but the type and the view are the other role's in public, where it may not create
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(asLogin, dev.promoter.core.spi.CloneStrategy.ONLINE))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .hasMessageContaining("2 object(s) of live")
+                    .hasMessageContaining("type public.mood (owner " + other + "; the schema: staging's owner)")
+                    .hasMessageContaining("view public.v (owner " + other + "; the schema: staging's owner)")
+                    .hasMessageContaining("ALTER ... SET SCHEMA");
+            assertThatThrownBy(() -> dialect.cloner().cloneDatabase(new CloneRequest(asLogin, stagingAsLogin, 1, false,
+                    Duration.ofSeconds(5)), ProgressListener.NONE)).hasMessageContaining("permission denied for schema public");
+            dbs.exec("postgres", "DROP DATABASE \"" + staging + "\" WITH (FORCE)");
+            dbs.exec("postgres", "CREATE DATABASE \"" + staging + "\" OWNER " + login);
+            dbs.exec(live, "ALTER TYPE mood SET SCHEMA audit; ALTER VIEW v SET SCHEMA audit");
+            dialect.cloner().refuseUnsupported(asLogin, dev.promoter.core.spi.CloneStrategy.ONLINE);
+            Snapshot snap = dialect.cloner().cloneDatabase(new CloneRequest(asLogin, stagingAsLogin, 1, false,
+                    Duration.ofSeconds(5)), ProgressListener.NONE);
+            assertThat(checksums(dbs, introspector, staging)).isEqualTo(snap.tables()).isEqualTo(checksums(dbs, introspector, live));
+            assertThat(dbs.queryString(staging, "SELECT tableowner FROM pg_tables WHERE schemaname = 'audit' AND tablename = 'trail'"))
+                    .isEqualTo(other);
+            assertThat(dbs.queryString(staging, "SELECT convert_from(lo_get(" + theirs + "), 'UTF8') || ' ' || "
+                    + "pg_get_userbyid(lomowner) FROM pg_largeobject_metadata WHERE oid = " + theirs)).isEqualTo("scan " + other);
+        } finally {
+            dbs.dropAll();
+        }
+    }
+
+    /** A schema the login has no USAGE of hides its tables, even ones the login was granted SELECT on. */
+    @Test
+    void aSchemaTheLoginMayNotUseIsRefusedBeforeAnythingIsCopied() throws Exception {
+        String login = dbs.role("promoter_ops", "LOGIN");
+        String other = dbs.role("promoter_other", "");
+        String live = dbs.create("pg_clone_live");
+        try {
+            dbs.exec(live, "CREATE SCHEMA vault AUTHORIZATION " + other + "; CREATE TABLE vault.keys (id int); "
+                    + "ALTER TABLE vault.keys OWNER TO " + login);
+            dev.promoter.core.db.ConnectionSpec asLogin = dbs.as(login, live);
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(asLogin, dev.promoter.core.spi.CloneStrategy.TEMPLATE))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .hasMessageContaining("table vault.keys (owner " + login + ", no USAGE on schema vault)")
+                    .hasMessageContaining("GRANT " + other + " TO " + login);
+            dbs.exec(live, "GRANT USAGE ON SCHEMA vault TO " + login);
+            dialect.cloner().refuseUnsupported(asLogin, dev.promoter.core.spi.CloneStrategy.TEMPLATE);
+        } finally {
+            dbs.dropAll();
         }
     }
 

@@ -15,6 +15,7 @@ final class PostgresTestDatabases {
     final ConnectionSpec admin = TestServers.postgresAdmin();
     final PostgresServer adminServer = new PostgresServer(admin);
     private final List<String> created = new ArrayList<>();
+    private final List<String> roles = new ArrayList<>();
 
     /** Creates an empty database and returns its name. */
     String create(String prefix) {
@@ -28,6 +29,19 @@ final class PostgresTestDatabases {
     String track(String name) {
         created.add(name);
         return name;
+    }
+
+    /** Creates a uniquely named role ({@code CREATE ROLE name options}), dropped by {@link #dropAll()}. */
+    String role(String prefix, String options) throws SQLException {
+        String name = TestServers.uniqueName(prefix);
+        exec("postgres", "CREATE ROLE " + name + " " + options);
+        roles.add(name);
+        return name;
+    }
+
+    /** Database {@code name} as role {@code role} (trust authentication: no password). */
+    ConnectionSpec as(String role, String name) {
+        return new ConnectionSpec(spec(name).url(), role, dev.promoter.core.db.Secret.of(""));
     }
 
     ConnectionSpec spec(String name) {
@@ -63,5 +77,13 @@ final class PostgresTestDatabases {
             }
         }
         created.clear();
+        for (String role : roles) {
+            try (Connection c = Connections.open(admin); Statement st = c.createStatement()) {
+                st.execute("DROP ROLE IF EXISTS " + role);
+            } catch (SQLException e) {
+                System.err.println("Could not drop test role " + role + ": " + e.getMessage());
+            }
+        }
+        roles.clear();
     }
 }
