@@ -44,6 +44,12 @@ public class InstallCommand implements Callable<Integer> {
                         out.println("  running " + s.treePath());
                         out.flush();
                     }
+
+                    @Override
+                    public void note(String text) {
+                        out.println(text);
+                        out.flush();
+                    }
                 });
         out.println("Installed " + r.product() + " " + r.version() + " (" + r.dialect() + ")");
         out.flush();

@@ -222,10 +222,70 @@ class H2PipelineCliTest {
         // nothing explains it, so the record stands; the tables 1.1.0 made are not taken for a service's
         assertThat(r.exit()).as(r.all()).isEqualTo(3);
         assertThat(r.err()).contains("The ledger says live is at 1.0.0, but live's own Liquibase history",
-                "1.1.0/migration.sql", "do not drop those tables", "`promote stamp VERSION`")
+                "1.1.0/migration.sql", "do not drop the tables those scripts made", "`promote stamp VERSION`")
                 .doesNotContain("DROP TABLE");
         assertThat(r.out()).doesNotContain("recorded storage at");
         assertThat(live.checksums()).isEqualTo(before);
+    }
+
+    /**
+     * The rollback the refusal of one advises: the backup a run took at 1.0.0 restored in live's place after its
+     * promotion to 1.2.0. The ledger still says 1.2.0; live's own history says otherwise, so the run refuses (not
+     * "nothing to do", not scripts of 1.9.0 on a 1.0.0 schema) until the real version is stamped, and then upgrades
+     * from there.
+     */
+    @Test
+    void liveRestoredFromAnOlderBackupIsRefusedUntilStampedAndThenUpgradedFromThere() throws Exception {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        Map<String, TableChecksum> atOneZero = live.checksums();
+        CliRun first = CliRun.run(live.runArgs("--verify", "--to", "1.2.0"));
+        assertThat(first.exit()).as(first.all()).isZero();
+        Path backup;
+        try (Stream<Path> dirs = Files.list(tmp.resolve("backups"))) {
+            backup = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        CliRun restore = CliRun.run("restore", "--backup", backup.toString(), "--url",
+                "jdbc:h2:file:" + tmp.resolve("restored"), "--user", "sa");
+        assertThat(restore.exit()).as(restore.all()).isZero();
+        Files.move(tmp.resolve("restored.mv.db"), tmp.resolve("storage.mv.db"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(live.checksums()).isEqualTo(atOneZero);
+        assertThat(CliRun.run("status", "--url", live.url, "--user", "sa").out()).contains("storage-server 1.2.0");
+
+        for (String to : List.of("1.2.0", "1.10.0")) {
+            CliRun r = CliRun.run(live.runArgs("--verify", "--to", to));
+            assertThat(r.exit()).as(r.all()).isEqualTo(3);
+            assertThat(r.err()).contains("The ledger records storage at storage-server 1.2.0, but live's own Liquibase "
+                    + "history (DATABASECHANGELOG) lacks", "1.1.0/migration.sql", "restored from a backup",
+                    "`promote stamp VERSION`");
+            assertThat(live.checksums()).isEqualTo(atOneZero);
+        }
+
+        CliRun stamp = CliRun.run("stamp", "1.0.0", "--url", live.url, "--user", "sa", "--sql", live.sql.toString());
+        assertThat(stamp.exit()).as(stamp.all()).isZero();
+        CliRun r = CliRun.run(live.runArgs("--verify"));
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("1.0.0 -> 1.10.0", "PROMOTED");
+        assertThat(live.checksums().get("audit_log")).isEqualTo(atOneZero.get("audit_log"));
+    }
+
+    /** A database dropped and created again under the same name: the stale record is named, and install replaces it. */
+    @Test
+    void aRecreatedDatabaseIsNotTakenForTheOneTheLedgerKnew() throws Exception {
+        H2Live live = new H2Live(tmp).installAt("1.10.0");
+        Files.delete(tmp.resolve("storage.mv.db"));
+        live.dialect.server(live.spec).create("storage");
+
+        CliRun r = CliRun.run(live.runArgs("--verify"));
+        assertThat(r.exit()).as(r.all()).isEqualTo(3);
+        assertThat(r.err()).contains("records none of the", "dropped and created again", "promote install --to VERSION");
+
+        CliRun install = CliRun.run("install", "--to", "1.2.0", "--url", live.url, "--user", "sa", "--sql", live.sql.toString());
+        assertThat(install.exit()).as(install.all()).isZero();
+        assertThat(install.all()).contains("replaces the ledger's record of storage at storage-server 1.10.0");
+        assertThat(CliRun.run("status", "--url", live.url, "--user", "sa").out()).contains("storage-server 1.2.0");
+        CliRun next = CliRun.run(live.runArgs("--verify"));
+        assertThat(next.exit()).as(next.all()).isZero();
+        assertThat(next.out()).contains("1.2.0 -> 1.10.0", "PROMOTED");
     }
 
     @Test

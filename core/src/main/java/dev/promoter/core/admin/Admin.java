@@ -44,17 +44,23 @@ public final class Admin {
         LiveTarget t = LiveTarget.open(dialects, spec, clock, true);
         ProductTree product = SqlTree.load(sqlDir).product(productName);
         Version target = to == null ? product.newest() : to;
-        t.ledger().live(t.key()).ifPresent(l -> {
-            throw PromoterException.refused("Database " + t.server().liveDatabase() + " is already recorded at "
-                    + l.product() + " " + l.version() + "; install only creates a schema in an empty database. "
-                    + "Use `promote --verify --to " + target + "` to upgrade it");
-        });
+        Optional<LiveRecord> stale = t.ledger().live(t.key());
         List<TableRef> tables = Connections.jdbi(t.server().live()).withHandle(h -> t.dialect().introspector().tables(h));
         if (!tables.isEmpty()) {
+            stale.ifPresent(l -> {
+                throw PromoterException.refused("Database " + t.server().liveDatabase() + " is already recorded at "
+                        + l.product() + " " + l.version() + "; install only creates a schema in an empty database. "
+                        + "Use `promote --verify --to " + target + "` to upgrade it");
+            });
             throw PromoterException.refused("Database " + t.server().liveDatabase() + " is not empty (" + tables.size()
                     + " tables, such as " + tables.get(0).display() + "); install needs an empty database. If it already "
                     + "holds the product, record its version with `promote stamp VERSION`");
         }
+        // an empty database the ledger knows: dropped and created again under the same name; nothing to keep
+        String replaces = stale.map(l -> "; replaces the ledger's record of " + t.server().liveDatabase() + " at "
+                + l.product() + " " + l.version() + " (" + l.updatedBy() + "), which the database, empty, no longer matched")
+                .orElse("");
+        stale.ifPresent(l -> listener.note("The database is empty: this install" + replaces.substring(1)));
         MigrationPlan chain = new Planner(product).install(target, t.dialect().name());
         String runId = "install-" + UUID.randomUUID().toString().substring(0, 8);
         try (var lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "install", Duration.ofMinutes(5));
@@ -62,7 +68,8 @@ public final class Admin {
             t.ledger().startRun(runId, t.key(), "install", product.name(), t.dialect().name().id(), null, target.toString());
             new LiquibaseMigrator(t.dialect()).update(c, chain, chain.scripts(), listener);
             t.ledger().endPromotion(runId, t.key(), product.name(), target, t.dialect().name().id(),
-                    "Installed " + product.name() + " " + target + " from nothing (" + chain.scripts().size() + " scripts)");
+                    "Installed " + product.name() + " " + target + " from nothing (" + chain.scripts().size() + " scripts)"
+                            + replaces);
         } catch (SQLException e) {
             throw Connections.unableToConnect(spec, e);
         }

@@ -101,6 +101,19 @@ public final class LiquibaseMigrator {
      * migrator keeps it); empty when it has none or it cannot be read.
      */
     public static java.util.Set<String> appliedIds(Connection connection) {
+        try {
+            return history(connection);
+        } catch (java.sql.SQLException e) {
+            return java.util.Set.of();
+        }
+    }
+
+    /**
+     * Changeset ids the database's DATABASECHANGELOG records; empty when it has no such table (SQLSTATE 42P01 on
+     * PostgreSQL, 42S02 on MySQL/MariaDB and H2, 42S04 on an H2 database without any table). Any other failure is
+     * thrown: the caller decides on the history.
+     */
+    public static java.util.Set<String> history(Connection connection) throws java.sql.SQLException {
         java.util.Set<String> ids = new java.util.HashSet<>();
         try (java.sql.Statement st = connection.createStatement();
              java.sql.ResultSet rs = st.executeQuery("SELECT ID FROM DATABASECHANGELOG")) {
@@ -108,7 +121,10 @@ public final class LiquibaseMigrator {
                 ids.add(rs.getString(1));
             }
         } catch (java.sql.SQLException e) {
-            return java.util.Set.of();
+            if (java.util.Set.of("42P01", "42S02", "42S04").contains(e.getSQLState())) {
+                return java.util.Set.of();
+            }
+            throw e;
         }
         return ids;
     }

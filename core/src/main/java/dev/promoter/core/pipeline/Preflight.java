@@ -89,12 +89,15 @@ final class Preflight {
             throw PromoterException.refused("Cross-dialect upgrade refused: the ledger says " + server.liveDatabase()
                     + " is " + recorded.dialect() + " but the connection says " + c.dialect().name());
         }
-        LiveRecord live = reconcile(c, recorded, runId, listener);
+        Set<String> history = readHistory(server);
+        LiveRecord live = reconcile(c, recorded, runId, listener, history);
+        refuseHistoryBehind(c, live, history);
         Version target = o.to().orElse(c.product().newest());
         if (target.equals(live.version())) {
             return Optional.empty();
         }
         MigrationPlan plan = new Planner(c.product()).upgrade(live.version(), target, c.dialect().name());
+        refuseHistoryAhead(live, plan, history);
         refusePrecreated(server.live(), c.dialect(), plan);
         c.dialect().cloner().refuseUnsupported(server.live(), o.cloneStrategy());
         refuseBusy(server, c.dialect(), o.limits());
@@ -110,7 +113,7 @@ final class Preflight {
      * brought up to date from it. Otherwise (the switch did not happen) the record stands. Any other disagreement
      * between the ledger and live's history is refused by the migration's own check, on staging.
      */
-    private LiveRecord reconcile(Connected c, LiveRecord live, String runId, RunListener listener) {
+    private LiveRecord reconcile(Connected c, LiveRecord live, String runId, RunListener listener, Set<String> applied) {
         String key = c.server().ledgerKey();
         Optional<RunRecord> switching = c.ledger().history(key, 50).stream()
                 .filter(r -> !r.runId().equals(runId))
@@ -129,7 +132,6 @@ final class Preflight {
         } catch (PromoterException e) {
             return live; // no such path in this tree: plan() says what is wrong
         }
-        Set<String> applied = liveHistory(c.server().live());
         if (path.scripts().isEmpty() || !path.scripts().stream().allMatch(s -> applied.contains(s.changeSetId()))) {
             return live;
         }
@@ -222,22 +224,72 @@ final class Preflight {
     }
 
     /**
-     * The changeset ids live's DATABASECHANGELOG records; empty when it cannot be read (the steps after this one
-     * connect to live too and report a connection failure themselves).
+     * Live's own Liquibase history, which every install, stamp and promotion writes: it must record every script of
+     * the versions up to the one the ledger says live is at. When it does not, the ledger's record does not describe
+     * this database (recreated under the same name, or restored from a backup of an older version, as a rollback
+     * does), or the SQL tree changed scripts of released versions: either way no run can be planned from the record,
+     * and "nothing to do" would be untrue. Refused, naming what is missing and the fix.
      */
-    private static Set<String> liveHistory(ConnectionSpec live) {
-        try (java.sql.Connection c = Connections.open(live)) {
-            return LiquibaseMigrator.appliedIds(c);
-        } catch (java.sql.SQLException e) {
-            return Set.of();
+    private static void refuseHistoryBehind(Connected c, LiveRecord live, Set<String> history) {
+        MigrationPlan chain;
+        try {
+            chain = new Planner(c.product()).install(live.version(), c.dialect().name());
+        } catch (PromoterException e) {
+            return; // no chain from nothing in this tree (the dialect came later): the migration's own check decides
         }
+        List<String> missing = chain.scripts().stream().map(Script::changeSetId).filter(id -> !history.contains(id)).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        String db = c.server().liveDatabase();
+        String named = missing.size() <= 5 ? String.join(", ", missing)
+                : String.join(", ", missing.subList(0, 5)) + " and " + (missing.size() - 5) + " more";
+        if (missing.size() == chain.scripts().size()) {
+            throw PromoterException.refused("The ledger records " + db + " at " + live.product() + " " + live.version()
+                    + ", but live's own Liquibase history (DATABASECHANGELOG) records none of the " + missing.size()
+                    + " script(s) up to that version: this is probably not the database the ledger knew (dropped and "
+                    + "created again under the same name, or restored from a dump without that table). Nothing was "
+                    + "changed. If it is empty, create the schema with `promote install --to VERSION`; if it holds the "
+                    + "product, record its real version with `promote stamp VERSION`");
+        }
+        throw PromoterException.refused("The ledger records " + db + " at " + live.product() + " " + live.version()
+                + ", but live's own Liquibase history (DATABASECHANGELOG) lacks " + missing.size() + " script(s) of the "
+                + "versions up to it: " + named + ". Either live is at an older version than recorded (restored from a "
+                + "backup taken before an upgrade, say): then record its real version with `promote stamp VERSION`, "
+                + "and the next run upgrades it from there; or the SQL tree gained or renamed scripts of versions already "
+                + "released: put them back as they were and make new changes a new version. Nothing was changed");
     }
 
-    /** The path's scripts that live's DATABASECHANGELOG records as run (in path order; at most five named). */
-    private static List<String> ranAlready(ConnectionSpec live, MigrationPlan plan) {
-        Set<String> applied = liveHistory(live);
-        List<String> ran = plan.scripts().stream().map(Script::changeSetId).filter(applied::contains).toList();
-        return ran.size() <= 5 ? ran : List.of(String.join(", ", ran.subList(0, 5)) + " and " + (ran.size() - 5) + " more");
+    /**
+     * Scripts of the path that live's history records as run already: the ledger is behind live (a run whose switch
+     * committed but could not record it, where {@link #reconcile} found no run to explain it, or scripts run by hand).
+     * Running them again on staging could fail or double data: refused.
+     */
+    private static void refuseHistoryAhead(LiveRecord live, MigrationPlan plan, Set<String> history) {
+        List<String> ran = plan.scripts().stream().map(Script::changeSetId).filter(history::contains).toList();
+        if (ran.isEmpty()) {
+            return;
+        }
+        String named = ran.size() <= 5 ? String.join(", ", ran)
+                : String.join(", ", ran.subList(0, 5)) + " and " + (ran.size() - 5) + " more";
+        throw PromoterException.refused("The ledger says live is at " + live.version() + ", but live's own Liquibase "
+                + "history (DATABASECHANGELOG) records script(s) of the path as run: " + named + ". Live is probably past "
+                + live.version() + " (a run whose switch committed but which could not record it, or scripts run by "
+                + "hand). Nothing was changed; do not drop the tables those scripts made. Check live and record its "
+                + "real version with `promote stamp VERSION`");
+    }
+
+    /**
+     * The changeset ids live's DATABASECHANGELOG records: empty when live has no such table. A failure to read
+     * it otherwise stops the run (a guess here would decide what runs).
+     */
+    private static Set<String> readHistory(DatabaseServer server) {
+        try (java.sql.Connection c = Connections.open(server.live())) {
+            return LiquibaseMigrator.history(c);
+        } catch (java.sql.SQLException e) {
+            throw PromoterException.failed("Unable to read the Liquibase history (DATABASECHANGELOG) of live "
+                    + server.liveDatabase() + ": " + Connections.describe(e) + ". Nothing was changed", e);
+        }
     }
 
     /** Tables the path creates that live already has (a service started early and auto-created them). */
@@ -254,16 +306,6 @@ final class Preflight {
         List<String> clash = liveTables.stream().filter(t -> created.contains(t.name().toLowerCase(Locale.ROOT)))
                 .map(TableRef::display).sorted().toList();
         if (!clash.isEmpty()) {
-            List<String> ran = ranAlready(live, plan);
-            if (!ran.isEmpty()) {
-                // not tables a service made: live's own history says the path (or part of it) already ran there
-                String from = plan.from().map(Version::toString).orElse("nothing");
-                throw PromoterException.refused("The ledger says live is at " + from + ", but live's own Liquibase "
-                        + "history (DATABASECHANGELOG) records script(s) of the path as run: " + ran + ", and the tables "
-                        + "they create (" + clash + ") exist. Live is probably past " + from + " (a run whose switch "
-                        + "committed but which could not record it). Nothing was changed; do not drop those tables. "
-                        + "Check live and record its real version with `promote stamp VERSION`");
-            }
             throw PromoterException.refused("Live already has table(s) " + clash + " that the path "
                     + plan.describe() + " creates: a service of the new version was probably started early and "
                     + "auto-created them, and the migration would fail with \"already exists\". Stop that service, "
