@@ -149,6 +149,28 @@ final class PostgresCopyRows {
 
     /** Heap blocks {@code [from, to)} of a table; {@code to} < 0 means to the end. */
     record BlockRange(long from, long to) {
+        /**
+         * A table of {@code blocks} heap blocks cut into up to {@code parts} ranges of at least {@code minBlocks}
+         * (the last one open-ended, so pages added since are read too); a single null (the whole table) when it is
+         * too small for two, or before PostgreSQL 14 ({@code version}), whose scans of a TID range read the whole
+         * table.
+         */
+        static List<BlockRange> cut(long blocks, int parts, long minBlocks, int version) {
+            int split = (int) Math.min(parts, blocks / Math.max(1, minBlocks));
+            if (split < 2 || version < 140000) {
+                return java.util.Collections.singletonList(null);
+            }
+            List<BlockRange> out = new java.util.ArrayList<>();
+            for (int i = 0; i < split; i++) {
+                out.add(new BlockRange(blocks * i / split, i == split - 1 ? -1 : blocks * (i + 1) / split));
+            }
+            return out;
+        }
+
+        String describe() {
+            return "blocks " + from + " to " + (to < 0 ? "the end" : to);
+        }
+
         String predicate() {
             String lower = "ctid >= '(" + from + ",0)'::tid";
             return to < 0 ? lower : lower + " AND ctid < '(" + to + ",0)'::tid";

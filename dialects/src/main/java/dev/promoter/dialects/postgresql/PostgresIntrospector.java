@@ -163,21 +163,19 @@ final class PostgresIntrospector implements Introspector {
     static List<ChecksumPart> checksumParts(Connection c, TableRef table, int parts, long minBlocks, PieceOutput copyTo,
                                             Shape known) {
         Shape shape = known != null ? known : shape(c, table);
-        long blocks = shape.blocks();
-        int version = shape.version();
-        int split = (int) Math.min(parts, blocks / Math.max(1, minBlocks));
-        int n = split < 2 || version < 140000 ? 1 : split;
+        List<PostgresCopyRows.BlockRange> ranges = PostgresCopyRows.BlockRange.cut(shape.blocks(), parts, minBlocks,
+                shape.version());
+        int n = ranges.size();
         List<ChecksumPart> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int index = i;
-            PostgresCopyRows.BlockRange range = n == 1 ? null
-                    : new PostgresCopyRows.BlockRange(blocks * i / n, i == n - 1 ? -1 : blocks * (i + 1) / n);
+            PostgresCopyRows.BlockRange range = ranges.get(i);
             out.add(h -> {
                 try (java.io.OutputStream file = copyTo == null ? null : copyTo.open(index, n)) {
                     return PostgresCopyRows.checksum(h.getConnection(), table, range, file, shape.rows());
                 } catch (SQLException e) {
-                    throw failed(range == null ? "compute the checksum of table " + table : "compute the checksum of blocks "
-                            + range.from() + " to " + (range.to() < 0 ? "the end" : range.to()) + " of table " + table, e);
+                    throw failed(range == null ? "compute the checksum of table " + table : "compute the checksum of "
+                            + range.describe() + " of table " + table, e);
                 } catch (java.io.IOException e) {
                     throw PromoterException.failed("Unable to write the backup file of table " + table + ": " + e
                             + ". Check the room left in the backup folder", e);

@@ -85,8 +85,8 @@ final class PostgresTableCopier {
         }
     }
 
-    /** A table copied: its snapshot checksum and the shape its COPY data had. */
-    record Copied(TableChecksum checksum, PostgresCopyRows shape) {
+    /** A table (or a piece of one) copied: its snapshot checksum, the shape its COPY data had, the bytes relayed. */
+    record Copied(TableChecksum checksum, PostgresCopyRows shape, long bytes) {
     }
 
     /**
@@ -95,16 +95,28 @@ final class PostgresTableCopier {
      * trailer included, so the file loads with {@code COPY ... FROM}).
      */
     Copied copy(TableRef table, long liveBytes, ProgressListener progress, OutputStream backup, PostgresCopyRows known) {
+        return copy(table, null, liveBytes, progress, backup, known);
+    }
+
+    /**
+     * As above, of the rows in {@code blocks} only (all when null). A piece is appended without FREEZE: the other
+     * pieces of its table are loaded beside it by other sessions, so no session may truncate the table first, and
+     * FREEZE needs that. Nor does a piece report its table finished; the caller does, once every piece is in.
+     */
+    Copied copy(TableRef table, PostgresCopyRows.BlockRange blocks, long liveBytes, ProgressListener progress,
+                OutputStream backup, PostgresCopyRows known) {
+        String what = blocks == null ? "table " + table : blocks.describe() + " of table " + table;
         try {
             PostgresCopyRows rows = known != null ? known : PostgresCopyRows.of(live, table);
             staging.setAutoCommit(false);
-            boolean freeze = liveBytes >= FREEZE_FROM_BYTES;
+            boolean freeze = blocks == null && liveBytes >= FREEZE_FROM_BYTES;
             if (freeze) {
                 try (Statement st = staging.createStatement()) {
                     st.execute("TRUNCATE ONLY " + PostgresIntrospector.qualified(table));
                 }
             }
-            CopyOut out = live.unwrap(PGConnection.class).getCopyAPI().copyOut(rows.copyOut(table));
+            CopyOut out = live.unwrap(PGConnection.class).getCopyAPI().copyOut(blocks == null ? rows.copyOut(table)
+                    : rows.copyOut(table, blocks));
             CopyIn in = null;
             try {
                 in = staging.unwrap(PGConnection.class).getCopyAPI().copyIn(freeze ? rows.copyIn(table)
@@ -115,12 +127,14 @@ final class PostgresTableCopier {
                 long read = out.getHandledRowCount();
                 staging.commit();
                 if (read != written || read != hash.rows()) {
-                    throw PromoterException.failed("Copy of table " + table + " is incomplete: read " + read
+                    throw PromoterException.failed("Copy of " + what + " is incomplete: read " + read
                             + " rows from live, staging took " + written + ", the checksum hashed " + hash.rows()
                             + ". Drop staging and run the clone again", null);
                 }
-                progress.tableFinished(table, written, bytes);
-                return new Copied(hash.checksum(read, table), rows);
+                if (blocks == null) {
+                    progress.tableFinished(table, written, bytes);
+                }
+                return new Copied(hash.checksum(read, table), rows, bytes);
             } finally {
                 cancel(out, in);
                 if (!staging.getAutoCommit()) {
@@ -129,7 +143,7 @@ final class PostgresTableCopier {
                 }
             }
         } catch (SQLException e) {
-            throw PromoterException.failed("Unable to copy table " + table + " into staging: SQLSTATE "
+            throw PromoterException.failed("Unable to copy " + what + " into staging: SQLSTATE "
                     + e.getSQLState() + ": " + e.getMessage() + ". Staging is incomplete: drop it and clone again."
                     + PostgresCopyRows.rowSecurityHint(e), e);
         } catch (OutOfMemoryError e) {

@@ -85,10 +85,7 @@ class PostgresBackupToolTest {
 
     @Test
     void theOnlineCloneWritesARestorableBackupOfItsSnapshot(@TempDir Path dir) throws Exception {
-        String live = dbs.create("pg_bak_live");
-        dbs.exec(live, PostgresZoo.SCHEMA);
-        dbs.exec(live, PostgresZoo.DATA);
-        dbs.exec(live, "CREATE TABLE docs (id int PRIMARY KEY, body oid); INSERT INTO docs VALUES "
+        String live = dbs.createZoo("pg_bak_live", "CREATE TABLE docs (id int PRIMARY KEY, body oid); INSERT INTO docs VALUES "
                 + "(1, lo_from_bytea(0, decode(repeat('0123456789abcdef', 200000), 'hex'))), (2, lo_create(0))");
         String lobs = "SELECT string_agg(d.id || ':' || md5(lo_get(d.body)), ',' ORDER BY d.id) FROM docs d";
         Introspector in = dialect.introspector();
@@ -159,10 +156,7 @@ class PostgresBackupToolTest {
 
     @Test
     void theTemplateCloneWritesTheBackupFromItsChecksumReadsInPieces(@TempDir Path dir) throws Exception {
-        String live = dbs.create("pg_bak_live");
-        dbs.exec(live, PostgresZoo.SCHEMA);
-        dbs.exec(live, PostgresZoo.DATA);
-        dbs.exec(live, "CREATE TABLE wide (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text); "
+        String live = dbs.createZoo("pg_bak_live", "CREATE TABLE wide (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text); "
                 + "INSERT INTO wide (note) SELECT repeat(md5(g::text), 4) FROM generate_series(1, 5000) g; "
                 + "CREATE TABLE docs (id int, body oid); INSERT INTO docs VALUES (1, lo_from_bytea(0, 'lob'::bytea))");
         Introspector in = dialect.introspector();
@@ -191,6 +185,69 @@ class PostgresBackupToolTest {
             assertThat(in.counters(r)).isEqualTo(in.counters(l));
         }
         assertThat(dbs.queryString(target, "SELECT convert_from(lo_get(body), 'UTF8') FROM docs")).isEqualTo("lob");
+    }
+
+    /**
+     * With 3 sessions the online clone copies a large table in block ranges on several sessions at once (here
+     * pieces of one block, so the largest table goes in 3): staging and the backup hold exactly the snapshot's rows,
+     * rows written to live after the snapshot in none of them, the table reported started and finished once with
+     * all its rows, and the pieces' backup files restore to the same checksums.
+     */
+    @Test
+    void theOnlineCloneCopiesALargeTableInBlockRangesOnSeveralSessions(@TempDir Path dir) throws Exception {
+        String live = dbs.createZoo("pg_bak_live", "CREATE TABLE wide (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text); "
+                + "INSERT INTO wide (note) SELECT repeat(md5(g::text), 4) FROM generate_series(1, 20000) g; "
+                + "UPDATE wide SET note = 'moved' WHERE id % 7 = 0"); // rows in the middle moved to later pages
+        Introspector in = dialect.introspector();
+        Map<TableRef, TableChecksum> atSnapshot = PostgresClonerTest.checksums(dbs, in, live);
+        String staging = dbs.track(dbs.create("pg_bak_stg"));
+        Backups backups = new Backups(dialect.backupTool(), Clock.systemUTC());
+        BackupWriter writer = Backups.prepare(dir.resolve("b"));
+        java.util.concurrent.atomic.AtomicBoolean written = new java.util.concurrent.atomic.AtomicBoolean();
+        Map<TableRef, Long> finished = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.List<TableRef> started = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        ProgressListener watch = new ProgressListener() {
+            @Override
+            public void tableStarted(TableRef table, long estimatedRows) {
+                started.add(table);
+                if (written.compareAndSet(false, true)) {
+                    try { // after the snapshot: in no piece
+                        dbs.exec(live, "INSERT INTO wide (note) SELECT 'after' FROM generate_series(1, 3000); "
+                                + "DELETE FROM wide WHERE id < 100");
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+
+            @Override
+            public void tableFinished(TableRef table, long rows, long bytes) {
+                assertThat(finished.put(table, rows)).as("finished once: " + table).isNull();
+            }
+        };
+        CloneRequest request = new CloneRequest(dbs.spec(live), dbs.spec(staging), 3, false, Duration.ofSeconds(5),
+                CloneStrategy.ONLINE, writer);
+        Snapshot snap = new PostgresCloner(new PostgresClientTools(), 1).cloneDatabase(request, watch);
+
+        assertThat(written).isTrue();
+        assertThat(snap.tables()).isEqualTo(atSnapshot);
+        TableRef wide = new TableRef("public", "wide");
+        assertThat(atSnapshot.get(wide).rows()).isEqualTo(20000);
+        assertThat(finished.get(wide)).isEqualTo(20000);
+        assertThat(started).doesNotHaveDuplicates().containsAll(atSnapshot.keySet());
+        assertThat(finished.keySet()).isEqualTo(atSnapshot.keySet());
+        try (Handle l = Jdbi.open(dbs.open(live)); Handle s = Jdbi.open(dbs.open(staging))) {
+            assertThat(PostgresClonerTest.checksums(in, s)).isEqualTo(atSnapshot);
+            assertThat(PostgresClonerTest.checksums(in, l).get(wide)).isNotEqualTo(atSnapshot.get(wide));
+        }
+        BackupManifest m = backups.seal(writer, live, "postgresql", "zoo", "1.0.0", rowCounts(snap.tables()));
+        assertThat(m.files()).extracting(BackupManifest.FileEntry::path)
+                .contains("data/0001.1.copy", "data/0001.2.copy", "data/0001.3.copy").doesNotContain("data/0001.copy");
+        String target = dbs.create("pg_bak_restored");
+        backups.restore(dir.resolve("b"), dbs.spec(target), ProgressListener.NONE);
+        try (Handle r = Jdbi.open(dbs.open(target))) {
+            assertThat(PostgresClonerTest.checksums(in, r)).isEqualTo(atSnapshot);
+        }
     }
 
     @Test

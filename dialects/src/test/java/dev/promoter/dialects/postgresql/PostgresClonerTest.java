@@ -377,10 +377,7 @@ class PostgresClonerTest {
 
     @Test
     void theApplicationsTimeoutsSetOnLiveDoNotCutTheToolsOwnSessions(@TempDir Path dir) throws Exception {
-        String live = dbs.create("pg_clone_live");
-        dbs.exec(live, PostgresZoo.SCHEMA);
-        dbs.exec(live, PostgresZoo.DATA);
-        dbs.exec(live, "CREATE TABLE big (id int PRIMARY KEY, note text); "
+        String live = dbs.createZoo("pg_clone_live", "CREATE TABLE big (id int PRIMARY KEY, note text); "
                 + "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 300000) g");
         Introspector in = dialect.introspector();
         Map<TableRef, TableChecksum> atStart = checksums(dbs, in, live);

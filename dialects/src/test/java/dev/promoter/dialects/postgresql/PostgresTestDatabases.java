@@ -25,6 +25,15 @@ final class PostgresTestDatabases {
         return name;
     }
 
+    /** A new database holding {@link PostgresZoo}'s schema and rows, then {@code extraSql}. */
+    String createZoo(String prefix, String extraSql) throws SQLException {
+        String name = create(prefix);
+        exec(name, PostgresZoo.SCHEMA);
+        exec(name, PostgresZoo.DATA);
+        exec(name, extraSql);
+        return name;
+    }
+
     /** Remembers a database some code under test creates, so that it is dropped too. */
     String track(String name) {
         created.add(name);
