@@ -39,6 +39,9 @@ public class StatusCommand implements Callable<Integer> {
             out.println("database: " + s.database() + " (" + s.dialect() + ")");
             out.println("version:  " + s.live().map(l -> l.product() + " " + l.version() + " (recorded "
                     + l.updatedAt() + " by " + l.updatedBy() + ")").orElse("unknown - run `promote stamp VERSION`"));
+            if (s.historyWarning() != null) {
+                out.println("warning:  " + s.historyWarning());
+            }
             for (RunRecord r : s.recentRuns()) {
                 out.println("last run: " + r.runId() + " " + r.command() + " " + r.outcome() + " - " + r.message());
             }

@@ -35,8 +35,12 @@ public final class Admin {
         this.clock = clock;
     }
 
-    /** Status of a live database: its recorded version and the newest runs. */
-    public record Status(String database, String dialect, Optional<LiveRecord> live, List<RunRecord> recentRuns) {
+    /**
+     * Status of a live database: its recorded version, the newest runs, and a warning when live's own Liquibase
+     * history disagrees with the recorded version (null when it agrees, or when there is no record).
+     */
+    public record Status(String database, String dialect, Optional<LiveRecord> live, List<RunRecord> recentRuns,
+                         String historyWarning) {
     }
 
     /** Runs the full chain from nothing to {@code to} on an empty database and records the version. */
@@ -100,8 +104,40 @@ public final class Admin {
 
     public Status status(ConnectionSpec spec, int runs) {
         LiveTarget t = LiveTarget.open(dialects, spec, clock, false);
-        return new Status(t.server().liveDatabase(), t.dialect().name().id(), t.ledger().live(t.key()),
-                t.ledger().history(t.key(), runs));
+        Optional<LiveRecord> live = t.ledger().live(t.key());
+        return new Status(t.server().liveDatabase(), t.dialect().name().id(), live, t.ledger().history(t.key(), runs),
+                live.map(l -> historyWarning(t, l)).orElse(null));
+    }
+
+    /**
+     * What live's DATABASECHANGELOG says against the record, by the versions its scripts belong to (a changeset id is
+     * {@code version/script}); null when the newest of them is the recorded version. A run says exactly which
+     * scripts are missing; this needs no SQL tree.
+     */
+    private static String historyWarning(LiveTarget t, LiveRecord recorded) {
+        Optional<Version> newest;
+        try (Connection c = Connections.open(t.server().live())) {
+            newest = LiquibaseMigrator.history(c).stream().map(id -> id.substring(0, Math.max(0, id.indexOf('/'))))
+                    .filter(Version::isValid).map(Version::parse).max(Version::compareTo);
+        } catch (SQLException e) {
+            return "live's own Liquibase history (DATABASECHANGELOG) could not be read: " + Connections.describe(e);
+        }
+        if (newest.isEmpty()) {
+            return "live has no Liquibase history (DATABASECHANGELOG) though the ledger records it at " + recorded.version()
+                    + ": dropped and created again, or restored without it? A run will refuse until `promote install` "
+                    + "(empty database) or `promote stamp VERSION`";
+        }
+        int order = newest.get().compareTo(recorded.version());
+        if (order < 0) {
+            return "live's own Liquibase history goes up to " + newest.get() + " only, not the recorded "
+                    + recorded.version() + " (restored from an older backup?); a run will refuse until `promote stamp "
+                    + "VERSION` records its real version";
+        }
+        if (order > 0) {
+            return "live's own Liquibase history records scripts of " + newest.get() + ", past the recorded "
+                    + recorded.version() + "; a run will refuse until `promote stamp VERSION` records its real version";
+        }
+        return null;
     }
 
     public List<RunRecord> history(ConnectionSpec spec, int limit) {
