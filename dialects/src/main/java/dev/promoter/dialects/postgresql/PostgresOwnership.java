@@ -21,7 +21,8 @@ final class PostgresOwnership {
      * The objects of the current database and their owners: pg_shdepend's owner rows, plus the objects the bootstrap
      * superuser owns, which it does not record (that role is pinned). Objects made by initdb (oids below 16384),
      * indexes and TOAST tables (they follow their table), temporary objects, row and array types (they follow their
-     * table or element type) and extensions with their members (CREATE EXTENSION makes them) are left out.
+     * table or element type) and extensions with their members (CREATE EXTENSION makes them) are left out. "A
+     * member" is what ALTER ... OWNER asks of the login: membership, from PostgreSQL 16 on with the SET option.
      */
     static final String OWNED = "WITH owned AS ("
             + "SELECT classid, objid, refobjid AS owner FROM pg_shdepend WHERE deptype = 'o' "
@@ -31,7 +32,8 @@ final class PostgresOwnership {
             + "UNION ALL SELECT 'pg_proc'::regclass, oid, proowner FROM pg_proc WHERE proowner = 10 AND oid >= 16384 "
             + "UNION ALL SELECT 'pg_type'::regclass, oid, typowner FROM pg_type WHERE typowner = 10 AND oid >= 16384 "
             + "UNION ALL SELECT 'pg_largeobject'::regclass, oid, lomowner FROM pg_largeobject_metadata WHERE lomowner = 10), "
-            + "foreign_owned AS (SELECT o.classid, o.objid, o.owner FROM owned o WHERE NOT pg_has_role(o.owner, 'MEMBER') "
+            + "foreign_owned AS (SELECT o.classid, o.objid, o.owner FROM owned o WHERE NOT pg_has_role(o.owner, "
+            + "CASE WHEN current_setting('server_version_num')::int >= 160000 THEN 'SET' ELSE 'MEMBER' END) "
             + "AND o.classid <> 'pg_extension'::regclass "
             + "AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = o.classid AND e.objid = o.objid AND e.deptype = 'e') "
             + "AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE o.classid = 'pg_class'::regclass AND c.oid = o.objid "
@@ -74,7 +76,9 @@ final class PostgresOwnership {
      * its owner before it restores the schemas' grants, and for a login that is not a superuser PostgreSQL then
      * requires the new owner to have CREATE on the schema, which there only the schema's owner (and its members) have.
      * {@code public} exists before the restore, owned by staging's owner (the login, which creates staging) with
-     * staging's own grants, read here as the grants of live's {@code public} to roles other than its owner. Relations, types and functions are checked, with the exclusions of {@link #OWNED}.
+     * staging's own grants, read here as the grants of live's {@code public} to roles other than its owner. The right
+     * to create comes with the privileges a role inherits (USAGE in pg_has_role's terms). Relations, types and
+     * functions are checked, with the exclusions of {@link #OWNED}.
      */
     static final String MISPLACED = "WITH objects AS ("
             + "SELECT c.relname AS name, c.relnamespace AS nsp, c.relowner AS owner, CASE c.relkind WHEN 'v' THEN 'view' "
@@ -91,10 +95,10 @@ final class PostgresOwnership {
             + "FROM objects o JOIN pg_namespace n ON n.oid = o.nsp WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' "
             + "AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
             + "AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = o.classid AND e.objid = o.objid AND e.deptype = 'e') "
-            + "AND CASE WHEN n.oid = 2200 THEN NOT (pg_has_role(o.owner, current_user, 'MEMBER') OR EXISTS (SELECT 1 "
+            + "AND CASE WHEN n.oid = 2200 THEN NOT (pg_has_role(o.owner, current_user, 'USAGE') OR EXISTS (SELECT 1 "
             + "FROM aclexplode(n.nspacl) a WHERE a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner "
-            + "AND CASE WHEN a.grantee = 0 THEN true ELSE pg_has_role(o.owner, a.grantee, 'MEMBER') END)) "
-            + "ELSE NOT pg_has_role(o.owner, n.nspowner, 'MEMBER') END";
+            + "AND CASE WHEN a.grantee = 0 THEN true ELSE pg_has_role(o.owner, a.grantee, 'USAGE') END)) "
+            + "ELSE NOT pg_has_role(o.owner, n.nspowner, 'USAGE') END";
 
     /**
      * Refuses, for a login that is not a superuser, objects whose owner could not be given them in staging
