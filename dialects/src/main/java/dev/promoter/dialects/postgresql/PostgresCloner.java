@@ -1,7 +1,6 @@
 package dev.promoter.dialects.postgresql;
 
 import dev.promoter.core.PromoterException;
-import dev.promoter.core.Workers;
 import dev.promoter.core.backup.BackupWriter;
 import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.Connections;
@@ -14,7 +13,6 @@ import dev.promoter.core.spi.TableRef;
 import dev.promoter.core.spi.WriteFreeze;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,17 +26,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Clones live into an empty staging database from ONE snapshot. A coordinator connection on live opens a
  * REPEATABLE READ transaction, exports its snapshot ({@code pg_export_snapshot()}) and keeps it open to the
  * end. Every reader joins that snapshot: pg_dump (the schema, {@code --snapshot}) and the copy workers
  * ({@code SET TRANSACTION SNAPSHOT}). Order: pre-data schema (one transaction); data (tables largest first on
- * {@code parallelism} workers, binary COPY streamed live to staging and hashed on the way, which is the
- * snapshot's checksum); the users' rows of extension configuration tables ({@link PostgresExtensionRows});
- * large objects ({@link PostgresLargeObjects}); sequences; post-data (indexes,
- * constraints, triggers, materialized view refresh; {@code pg_restore --jobs} builds them in parallel).
+ * {@code parallelism} workers, large ones in block ranges from 3 workers on ({@link PostgresParallelCopy}), binary
+ * COPY streamed live to staging and hashed on the way, which is the snapshot's checksum); the users' rows of
+ * extension configuration tables ({@link PostgresExtensionRows}); large objects ({@link PostgresLargeObjects});
+ * sequences; post-data (indexes, constraints, triggers, materialized view refresh; {@code pg_restore --jobs}
+ * builds them in parallel).
  * ANALYZE runs after the migration, beside verify ({@link #refreshStatistics}).
  * <p>
  * With a backup requested, the same streams also go to the run's backup ({@link PostgresCopyBackup}), whose
@@ -274,8 +272,8 @@ final class PostgresCloner implements Cloner {
             t0 = System.nanoTime();
             BackupWriter backup = request.backup();
             Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
-            Map<TableRef, TableChecksum> sums = copyData(request, snapshotId, bySize(coordinator),
-                    PostgresIntrospector.shapes(coordinator), files, progress);
+            Map<TableRef, TableChecksum> sums = new PostgresParallelCopy(request, snapshotId, splitBlocks).run(
+                    bySize(coordinator), PostgresIntrospector.shapes(coordinator), files, progress);
             progress.message("Rows of " + sums.size() + " table(s) copied in " + secondsSince(t0) + " on "
                     + request.parallelism() + " session(s)");
             List<PostgresExtensionRows.Copied> extensionRows = PostgresExtensionRows.copy(coordinator, stagingAdmin, backup);
@@ -389,134 +387,6 @@ final class PostgresCloner implements Cloner {
             throws SQLException, IOException {
         return backup == null ? PostgresLargeObjects.copy(live, staging, null)
                 : PostgresCopyBackup.writeLargeObjects(backup, f -> PostgresLargeObjects.copy(live, staging, f));
-    }
-
-    /**
-     * Copies the tables on {@code request.parallelism()} workers, largest first, each in the COPY shape read for
-     * all of them in the snapshot ({@code shapes}); with a backup, each table's COPY data also goes to its file,
-     * listed in {@code files}. With {@link #SPLIT_FROM_SESSIONS} sessions or more, a table of two pieces of
-     * {@code splitBlocks} blocks or more is copied in block ranges by several workers at once ({@link #pieces}).
-     */
-    private Map<TableRef, TableChecksum> copyData(CloneRequest request, String snapshotId, Map<TableRef, Long> sizes,
-                                                  Map<TableRef, PostgresIntrospector.Shape> shapes,
-                                                  Map<TableRef, PostgresCopyBackup.TableFile> files,
-                                                  ProgressListener progress) {
-        List<TableRef> tables = List.copyOf(sizes.keySet());
-        BackupWriter backup = request.backup();
-        ConcurrentLinkedQueue<Piece> queue = new ConcurrentLinkedQueue<>();
-        Map<TableRef, Pieces> byTable = new ConcurrentHashMap<>();
-        for (int i = 0; i < tables.size(); i++) {
-            TableRef t = tables.get(i);
-            List<PostgresCopyRows.BlockRange> ranges = pieces(shapes.get(t), request.parallelism());
-            Pieces all = new Pieces(t, ranges.size());
-            byTable.put(t, all);
-            for (int k = 0; k < ranges.size(); k++) {
-                queue.add(new Piece(all, ranges.get(k), PostgresCopyBackup.dataFile(i + 1, k, ranges.size())));
-            }
-        }
-        int workers = Math.max(1, Math.min(request.parallelism(), queue.size()));
-        Workers.run(workers, "promoter-copy", queue, () -> {
-            try (Connection live = Connections.open(request.live());
-                 Connection staging = Connections.open(request.staging())) {
-                PostgresTableCopier.joinSnapshot(live, snapshotId);
-                PostgresTableCopier copier = new PostgresTableCopier(live, staging);
-                Piece p;
-                while ((p = queue.poll()) != null) {
-                    TableRef t = p.table.table;
-                    if (p.table.started.compareAndSet(false, true)) {
-                        progress.tableStarted(t, -1);
-                    }
-                    PostgresIntrospector.Shape shape = shapes.get(t);
-                    PostgresCopyRows rows = shape == null ? null : shape.rows();
-                    ProgressListener told = p.range == null ? progress : p.table.progress(progress);
-                    PostgresTableCopier.Copied copied;
-                    if (backup == null) {
-                        copied = copier.copy(t, p.range, sizes.get(t), told, null, rows);
-                    } else {
-                        try (OutputStream out = backup.create(p.file)) {
-                            copied = copier.copy(t, p.range, sizes.get(t), told, out, rows);
-                        }
-                    }
-                    p.table.add(copied, p.file, p.range != null, progress);
-                }
-                live.commit();
-            }
-            return null;
-        }, cause -> PromoterException.failed("Unable to copy the data of live: " + cause, cause));
-        Map<TableRef, TableChecksum> sums = new java.util.HashMap<>();
-        byTable.forEach((t, all) -> {
-            sums.put(t, all.sum);
-            if (backup != null) {
-                files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), List.copyOf(new TreeMap<>(all.files)
-                        .values()), all.shape.format(), all.shape.columns(), all.sum.rows()));
-            }
-        });
-        return sums;
-    }
-
-    /**
-     * Sessions from which a large table is split. On 2 cores, two sessions loading halves of pgbench_accounts at
-     * scale 50 took as long as one (3.9-4.0 s either way, 3 runs each, 2026-12-03), the server's COPY FROM and
-     * the relay already filling both cores, and the pieces, loaded without FREEZE, cost the first read after them
-     * 0.2-0.3 s more (hint bits): below this, one FREEZE stream a table is the better use of the cores.
-     */
-    static final int SPLIT_FROM_SESSIONS = 3;
-
-    /**
-     * The block ranges table {@code shape} is copied in: at most one a session, each of at least
-     * {@link #splitBlocks} blocks, from {@link #SPLIT_FROM_SESSIONS} sessions on and PostgreSQL 14 on (TID Range
-     * Scan); otherwise the whole table at once (a single null).
-     */
-    private List<PostgresCopyRows.BlockRange> pieces(PostgresIntrospector.Shape shape, int sessions) {
-        if (shape == null || sessions < SPLIT_FROM_SESSIONS) {
-            return java.util.Collections.singletonList(null);
-        }
-        return PostgresCopyRows.BlockRange.cut(shape.blocks(), sessions, splitBlocks, shape.version());
-    }
-
-    /** One range of a table ({@code range} null: all of it) and the backup file its rows go to. */
-    private record Piece(Pieces table, PostgresCopyRows.BlockRange range, String file) {
-    }
-
-    /** A table's pieces as they come in: their checksums summed, their files, the table finished with the last. */
-    private static final class Pieces {
-        final TableRef table;
-        final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
-        final java.util.concurrent.atomic.AtomicLong bytesSoFar = new java.util.concurrent.atomic.AtomicLong();
-        final Map<String, String> files = new ConcurrentHashMap<>();
-        private int left;
-        private long bytes;
-        TableChecksum sum;
-        PostgresCopyRows shape;
-
-        Pieces(TableRef table, int pieces) {
-            this.table = table;
-            this.left = pieces;
-        }
-
-        /** What a piece reports of its progress, as the bytes of the whole table so far. */
-        ProgressListener progress(ProgressListener to) {
-            return new ProgressListener() {
-                private long mine;
-
-                @Override
-                public void rowsCopied(TableRef t, long rows, long bytes) {
-                    long total = bytesSoFar.addAndGet(bytes - mine);
-                    mine = bytes;
-                    to.rowsCopied(t, -1, total);
-                }
-            };
-        }
-
-        synchronized void add(PostgresTableCopier.Copied copied, String file, boolean piece, ProgressListener progress) {
-            sum = sum == null ? copied.checksum() : sum.plus(copied.checksum());
-            shape = copied.shape();
-            bytes += copied.bytes();
-            files.put(file, file);
-            if (--left == 0 && piece) {
-                progress.tableFinished(table, sum.rows(), bytes);
-            }
-        }
     }
 
     /** Sequence positions as live has them now (never lower than at the snapshot), set on staging; returns them. */
