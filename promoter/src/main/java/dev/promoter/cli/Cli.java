@@ -6,6 +6,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 /** Builds the command line and maps failures to exit codes; runs in-process for tests. */
@@ -47,12 +48,34 @@ public final class Cli {
         cl.setParameterExceptionHandler((ex, strings) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("promote: " + ex.getMessage());
-            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
+            String misread = planSqlGivenATree(ex, strings);
+            if (misread != null) {
+                c.getErr().println(misread);
+            } else if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
                 c.getErr().println("See '" + c.getCommandSpec().qualifiedName() + " --help'.");
             }
             return Outcome.BAD_INPUT.exitCode();
         });
         return cl.execute(args);
+    }
+
+    /**
+     * {@code plan --sql DIR}: every other command's {@code --sql} names the tree, plan's prints the SQL and takes no
+     * value, so DIR is left over. Says which option the tree goes in; null for any other mistake.
+     */
+    private static String planSqlGivenATree(CommandLine.ParameterException ex, String[] args) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || !"plan".equals(ex.getCommandLine().getCommandName())) {
+            return null;
+        }
+        List<String> args0 = List.of(args);
+        for (String left : u.getUnmatched()) {
+            int at = args0.indexOf(left);
+            if (at > 0 && args0.get(at - 1).equals("--sql")) {
+                return "plan's --sql prints the SQL and takes no value; give the tree with --sql-dir " + left
+                        + " (for example: promote plan --sql-dir " + left + " --from 1.0.0 --dialect postgresql --sql)";
+            }
+        }
+        return null;
     }
 
     /** Gives every command the environment (env vars, clock) without global state. */

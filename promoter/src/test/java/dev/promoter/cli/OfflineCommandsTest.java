@@ -33,6 +33,18 @@ class OfflineCommandsTest {
         assertThat(r.out()).contains("through [1.9.0, 1.10.0]").doesNotContain("CREATE TABLE");
     }
 
+    /** Every other command's --sql names the tree; plan's prints the SQL, so a tree given to it is pointed at --sql-dir. */
+    @Test
+    void planGivenATreeAfterSqlPointsAtSqlDir() {
+        String tree = H2Live.repoSql().toString();
+        CliRun r = CliRun.run("plan", "--from", "1.0.0", "--dialect", "h2", "--sql", tree);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("plan's --sql prints the SQL and takes no value; give the tree with --sql-dir " + tree);
+        CliRun other = CliRun.run("plan", "--from", "1.0.0", "--dialect", "h2", "stray");
+        assertThat(other.exit()).isEqualTo(2);
+        assertThat(other.err()).doesNotContain("--sql-dir stray");
+    }
+
     @Test
     void planRefusesRollback() {
         CliRun r = CliRun.run("plan", "--from", "1.10.0", "--to", "1.1.0", "--dialect", "h2", "--sql-dir",
