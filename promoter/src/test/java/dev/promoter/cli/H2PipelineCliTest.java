@@ -293,6 +293,38 @@ class H2PipelineCliTest {
         assertThat(next.out()).contains("1.2.0 -> 1.10.0", "PROMOTED");
     }
 
+    /**
+     * Staging is written beside live: when its file system has less free than live's size and a tenth, preflight
+     * refuses (exit 3) before anything is written, naming the folder, the need and the free space, and live is
+     * untouched; with room the same run promotes and says what it found.
+     */
+    @Test
+    void aDiskWithoutRoomForStagingIsRefusedBeforeAnythingIsWritten() throws Exception {
+        try (SmallDisk disk = SmallDisk.mount(tmp.resolve("disk"), 256L << 20)) {
+            H2Live live = new H2Live(disk.dir()).installAt("1.0.0");
+            Map<String, TableChecksum> before = live.checksums();
+            long liveBytes = Files.size(disk.dir().resolve("storage.mv.db"));
+            assertThat(liveBytes).isGreaterThan(256L << 10);
+            disk.resize(disk.used() + liveBytes / 2);
+
+            CliRun r = CliRun.run(live.runArgs("--verify", "--skip-backup"));
+
+            assertThat(r.exit()).as(r.all()).isEqualTo(3);
+            assertThat(r.err()).contains("Not enough free disk on the server for staging: " + disk.dir()
+                    + " (the copy of storage.mv.db, about " + ((liveBytes + (1 << 20) - 1) >> 20) + " MB)",
+                    "a full disk would stop live", "Nothing was copied");
+            assertThat(live.checksums()).isEqualTo(before);
+            try (Stream<Path> files = Files.list(disk.dir())) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("staging"));
+            }
+
+            disk.resize(disk.used() + (64L << 20));
+            CliRun ok = CliRun.run(live.runArgs("--verify", "--skip-backup"));
+            assertThat(ok.exit()).as(ok.all()).isZero();
+            assertThat(ok.out()).contains("room for staging: " + disk.dir(), "PROMOTED");
+        }
+    }
+
     @Test
     void stampAdoptsADatabaseAndTheNextRunStartsThere() {
         H2Live live = new H2Live(tmp).installAt("1.2.0");

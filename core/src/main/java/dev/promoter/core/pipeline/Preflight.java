@@ -12,14 +12,22 @@ import dev.promoter.core.plan.Planner;
 import dev.promoter.core.spi.DatabaseServer;
 import dev.promoter.core.spi.Dialect;
 import dev.promoter.core.spi.Dialects;
+import dev.promoter.core.spi.StagingRoom;
 import dev.promoter.core.spi.TableRef;
 import dev.promoter.core.tree.ProductTree;
 import dev.promoter.core.tree.Script;
 import dev.promoter.core.tree.SqlTree;
 import dev.promoter.core.version.Version;
 
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -100,6 +108,7 @@ final class Preflight {
         refuseHistoryAhead(live, plan, history);
         refusePrecreated(server.live(), c.dialect(), plan);
         c.dialect().cloner().refuseUnsupported(server.live(), o.cloneStrategy());
+        refuseNoRoom(server, c.dialect(), o, listener);
         refuseBusy(server, c.dialect(), o.limits());
         return Optional.of(new RunContext(runId, c.dialect(), server, c.ledger(), c.product(), live.version(), target,
                 plan, c.stagingName()));
@@ -204,6 +213,66 @@ final class Preflight {
     }
 
     /** Too many active sessions or a long open transaction on live: refused with the figures and the limit. */
+    /**
+     * Refuses when staging would not fit on the server's disk: the copy fills the file systems live and the
+     * server's other databases write to, and a full disk there stops them all, not only the run. Each file system
+     * must have the clone's bytes plus a tenth free. A server this machine cannot look at is said, not refused.
+     */
+    private static void refuseNoRoom(DatabaseServer server, Dialect dialect, RunOptions o, RunListener listener) {
+        StagingRoom room = dialect.cloner().stagingRoom(server.live(), o.cloneStrategy());
+        if (room.unchecked() != null) {
+            listener.message("free disk for staging not checked: " + room.unchecked());
+            return;
+        }
+        Map<FileStore, List<StagingRoom.Need>> byStore = new LinkedHashMap<>();
+        for (StagingRoom.Need need : room.needs()) {
+            try {
+                byStore.computeIfAbsent(Files.getFileStore(existing(need.folder())), s -> new ArrayList<>()).add(need);
+            } catch (IOException e) {
+                listener.message("free disk for staging not checked in " + need.folder() + ": " + e);
+            }
+        }
+        List<String> tooSmall = new ArrayList<>();
+        List<String> fine = new ArrayList<>();
+        for (var e : byStore.entrySet()) {
+            long bytes = e.getValue().stream().mapToLong(StagingRoom.Need::bytes).sum();
+            long wanted = bytes + bytes / 10;
+            long free;
+            try {
+                free = e.getKey().getUsableSpace();
+            } catch (IOException ex) {
+                listener.message("free disk for staging not checked on " + e.getKey() + ": " + ex);
+                continue;
+            }
+            String where = e.getValue().stream().map(n -> n.folder() + " (" + n.what() + ", about " + mb(n.bytes())
+                    + " MB)").collect(java.util.stream.Collectors.joining(", "));
+            (free < wanted ? tooSmall : fine).add(where + ": " + mb(wanted) + " MB with a tenth to spare, " + mb(free)
+                    + " MB free on " + e.getKey());
+        }
+        if (!tooSmall.isEmpty()) {
+            List<String> archives = server.list(server.liveDatabase() + "_archive_");
+            throw PromoterException.refused("Not enough free disk on the server for staging: " + String.join("; ", tooSmall)
+                    + ". The clone writes there beside live, and a full disk would stop live and every other database "
+                    + "of the server, not only this run. Free the space" + (archives.isEmpty() ? ""
+                    : " (archives kept by earlier promotions, which can be dropped once no longer needed: "
+                    + String.join(", ", archives) + ")") + " or give the server more disk, then run again. Nothing was copied");
+        }
+        fine.forEach(f -> listener.message("room for staging: " + f));
+    }
+
+    /** {@code folder}, or its nearest existing parent (a tablespace's folder exists; a log's may not yet). */
+    private static Path existing(Path folder) {
+        Path p = folder.toAbsolutePath();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        return p == null ? folder : p;
+    }
+
+    private static long mb(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
+    }
+
     private static void refuseBusy(DatabaseServer server, Dialect dialect, SessionLimits limits) {
         if (!limits.enabled()) {
             return;

@@ -50,4 +50,12 @@ public interface Cloner {
     default void refuseUnsupported(dev.promoter.core.db.ConnectionSpec live, CloneStrategy strategy) {
         refuseUnsupported(live);
     }
+
+    /**
+     * Where and about how much a clone of live by {@code strategy} will write on the server's machine, for
+     * preflight to compare with the free space there. The default says it cannot tell.
+     */
+    default StagingRoom stagingRoom(dev.promoter.core.db.ConnectionSpec live, CloneStrategy strategy) {
+        return StagingRoom.unchecked("this dialect does not say where staging is written");
+    }
 }

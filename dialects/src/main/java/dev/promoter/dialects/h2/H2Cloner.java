@@ -69,6 +69,20 @@ final class H2Cloner implements Cloner {
                 + " left them as second names (hard links) for live's own file, not archives; live was not changed";
     }
 
+    /** Staging is a new file beside live's, about the size of live's data file. */
+    @Override
+    public dev.promoter.core.spi.StagingRoom stagingRoom(dev.promoter.core.db.ConnectionSpec live,
+                                                         dev.promoter.core.spi.CloneStrategy strategy) {
+        H2Url url = H2Url.parse(live.url());
+        try {
+            long bytes = java.nio.file.Files.size(url.dataFile());
+            return dev.promoter.core.spi.StagingRoom.of(List.of(new dev.promoter.core.spi.StagingRoom.Need(url.folder(),
+                    bytes, "the copy of " + url.dataFile().getFileName())));
+        } catch (java.io.IOException e) {
+            return dev.promoter.core.spi.StagingRoom.unchecked("the size of " + url.dataFile() + " could not be read: " + e);
+        }
+    }
+
     @Override
     public Snapshot cloneDatabase(CloneRequest request, ProgressListener progress) {
         if (request.strategy() != dev.promoter.core.spi.CloneStrategy.ONLINE) {

@@ -62,6 +62,11 @@ final class MySqlCloner implements Cloner {
      * their locks inside InnoDB. InnoDB does not say which database such a transaction touched, so any one refuses.
      */
     @Override
+    public dev.promoter.core.spi.StagingRoom stagingRoom(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
+        return MySqlStagingRoom.of(live);
+    }
+
+    @Override
     public void refuseUnsupported(ConnectionSpec live) {
         try (Connection c = Connections.open(MySqlUrl.normalize(live))) {
             refuseForeignReferences(c, MySqlUrl.parse(live.url()).database());

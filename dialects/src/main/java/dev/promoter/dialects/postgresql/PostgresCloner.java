@@ -188,6 +188,11 @@ final class PostgresCloner implements Cloner {
         }
     }
 
+    @Override
+    public dev.promoter.core.spi.StagingRoom stagingRoom(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
+        return PostgresStagingRoom.of(live, strategy);
+    }
+
     /** Also lets connections in where a dead run left live refusing them ({@link PostgresHoldOff}). */
     @Override
     public String liftLeftovers(dev.promoter.core.spi.DatabaseServer server, java.time.Duration timeout) {

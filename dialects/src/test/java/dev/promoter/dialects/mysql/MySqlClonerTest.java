@@ -39,6 +39,27 @@ class MySqlClonerTest {
                 });
     }
 
+    /** The server here is local: staging's need is live's tables' size in @@datadir (the binary log is off here). */
+    @Test
+    void stagingRoomIsLivesTablesInTheDataDirectory() {
+        String live = scratch.create("live");
+        MySqlFixture.create(scratch, live);
+        var room = new MySqlCloner().stagingRoom(scratch.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE);
+        assertThat(room.unchecked()).isNull();
+        String expected = scratch.query(live, "SELECT sum(data_length + index_length) FROM information_schema.tables "
+                + "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'").get(0);
+        String dataDir = scratch.query(live, "SELECT @@datadir").get(0);
+        assertThat(scratch.query(live, "SELECT @@log_bin").get(0)).isEqualTo("0");
+        assertThat(room.needs()).singleElement().satisfies(n -> {
+            assertThat(n.folder()).isEqualTo(java.nio.file.Path.of(dataDir));
+            assertThat(n.bytes()).isEqualTo(Long.parseLong(expected)).isPositive();
+        });
+        assertThat(MySqlStagingRoom.firstHost("db1.example:3306,db2")).isEqualTo("db1.example");
+        assertThat(MySqlStagingRoom.firstHost("[::1]:3306")).isEqualTo("::1");
+        assertThat(dev.promoter.core.spi.StagingRoom.isThisMachine("127.0.0.1")).isTrue();
+        assertThat(dev.promoter.core.spi.StagingRoom.isThisMachine("192.0.2.1")).isFalse(); // TEST-NET-1
+    }
+
     @Test
     void clonesEveryObjectAndValueWithLoadData() {
         assertFaithfulClone(new MySqlCloner());

@@ -630,6 +630,37 @@ class PostgresClonerTest {
         }
     }
 
+    /**
+     * The shared server is local: the online clone needs live's size again in the data directory's base/ and up to
+     * max_wal_size in pg_wal/; the file copy only the former. A login that may not read data_directory is told why
+     * the disk was not checked, with the grant.
+     */
+    @Test
+    void stagingRoomIsLivesSizeInItsTablespaceAndTheWalOfTheCopy() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        dbs.exec(live, "CREATE TABLE t (id int, note text); INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g");
+        java.nio.file.Path data = java.nio.file.Path.of(dbs.queryString(live, "SHOW data_directory"));
+        long size = Long.parseLong(dbs.queryString(live, "SELECT pg_database_size(current_database())"));
+        long maxWal = Long.parseLong(dbs.queryString(live, "SELECT pg_size_bytes(current_setting('max_wal_size'))"));
+
+        var online = dialect.cloner().stagingRoom(dbs.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE);
+        assertThat(online.unchecked()).isNull();
+        assertThat(online.needs()).hasSize(2);
+        assertThat(online.needs().get(0).folder()).isEqualTo(data.resolve("base"));
+        assertThat(online.needs().get(0).bytes()).isBetween(size * 8 / 10, size);
+        assertThat(online.needs().get(0).what()).contains("tablespace \"pg_default\"");
+        assertThat(online.needs().get(1).folder()).isEqualTo(data.resolve("pg_wal"));
+        assertThat(online.needs().get(1).bytes()).isEqualTo(Math.min(size, maxWal));
+        var template = dialect.cloner().stagingRoom(dbs.spec(live), dev.promoter.core.spi.CloneStrategy.TEMPLATE);
+        assertThat(template.needs()).extracting(n -> n.folder()).containsExactly(data.resolve("base"));
+
+        String login = dbs.role("promoter_ops", "LOGIN");
+        var asLogin = dialect.cloner().stagingRoom(dbs.as(login, live), dev.promoter.core.spi.CloneStrategy.ONLINE);
+        assertThat(asLogin.needs()).isEmpty();
+        assertThat(asLogin.unchecked()).contains("GRANT pg_read_all_settings", "MB (live's size)");
+        dbs.dropAll();
+    }
+
     /** On a server of the test's own: the shared one has max_prepared_transactions = 0, which allows none. */
     @Test
     void aPreparedTransactionOnLiveIsRefusedBeforeAnythingIsCopied() throws Exception {

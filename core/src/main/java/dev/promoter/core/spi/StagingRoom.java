@@ -1,0 +1,52 @@
+package dev.promoter.core.spi;
+
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The disk a clone will fill on the server's machine, asked in preflight so that staging never fills the disk live
+ * is on: each folder the server writes staging into (data directory, tablespaces, write-ahead or binary log) with
+ * about the bytes it will take there, or, when it cannot be checked from here (a server on another machine, a
+ * login that may not read the data directory), why, with what it will need.
+ *
+ * @param needs     the folders and bytes; empty when {@code unchecked} says why not
+ * @param unchecked null when checked; otherwise what stopped the check and what to make sure of by hand
+ */
+public record StagingRoom(List<Need> needs, String unchecked) {
+    /** About {@code bytes} will be written under {@code folder}, described by {@code what} ("the copy of live"). */
+    public record Need(Path folder, long bytes, String what) {
+    }
+
+    public StagingRoom {
+        needs = List.copyOf(needs);
+    }
+
+    public static StagingRoom of(List<Need> needs) {
+        return new StagingRoom(needs, null);
+    }
+
+    public static StagingRoom unchecked(String why) {
+        return new StagingRoom(List.of(), why);
+    }
+
+    /** True when {@code address} (null: a Unix socket) is this machine: loopback, or one of its interfaces. */
+    public static boolean isThisMachine(String address) {
+        if (address == null || address.isBlank() || address.startsWith("/")) {
+            return true;
+        }
+        try {
+            for (InetAddress a : InetAddress.getAllByName(address)) {
+                if (a.isLoopbackAddress() || a.isAnyLocalAddress() || NetworkInterface.getByInetAddress(a) != null) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (UnknownHostException | SocketException e) {
+            return false;
+        }
+    }
+}
