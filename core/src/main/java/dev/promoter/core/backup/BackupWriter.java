@@ -14,7 +14,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The folder of a backup that a stage writes while it reads the data for its own purpose (a PostgreSQL
@@ -27,6 +35,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BackupWriter {
     private final Path dir;
     private final Map<String, BackupManifest.FileEntry> written = new ConcurrentHashMap<>();
+    /** Forces closed files to disk one after another, off the writers' threads (see {@link #awaitDurable}). */
+    private final ExecutorService forcer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "promoter-backup-sync");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Queue<Future<?>> pending = new ConcurrentLinkedQueue<>();
 
     BackupWriter(Path dir) {
         this.dir = dir;
@@ -69,8 +84,37 @@ public final class BackupWriter {
     }
 
     /**
-     * A new file of the backup; when the stream is closed the file is forced to disk and its size and sha-256 are
-     * recorded. Buffered (64 kB): a caller may write one small row at a time without a system call and a digest
+     * Waits until every file closed so far is on disk; the first failure to force one is thrown. The seal calls it
+     * before the manifest is written: a backup is called good only once its files are on disk. Until then the
+     * forcing runs beside the writers (a 750 MB file took 0.35 s more with its fsync than without), so that the
+     * clone goes on with its indexes meanwhile.
+     */
+    void awaitDurable() throws IOException {
+        try {
+            for (Future<?> f; (f = pending.poll()) != null; ) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while forcing the backup's files to disk");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            if (pending.isEmpty()) {
+                forcer.shutdown();
+            }
+        }
+    }
+
+    /** Stops forcing files of a backup that is being discarded. */
+    void abandon() {
+        forcer.shutdownNow();
+        pending.clear();
+    }
+
+    /**
+     * A new file of the backup; when the stream is closed its size and sha-256 are recorded and it is forced to disk
+     * in the background ({@link #awaitDurable}). Buffered (64 kB): a caller may write one small row at a time without a system call and a digest
      * update for each.
      */
     public OutputStream create(String relative) throws IOException {
@@ -122,12 +166,27 @@ public final class BackupWriter {
                 return;
             }
             closed = true;
-            try {
-                channel.force(true); // a backup is called good only once it is on disk
-            } finally {
-                out.close();
-            }
             written.put(name, new BackupManifest.FileEntry(name, bytes, HexFormat.of().formatHex(sha.digest())));
+            // only the channel: the stream keeps the last array written to it (the caller's 64 kB buffer), which
+            // thousands of files waiting for their turn would otherwise hold (5000 tables: 275 -> 326-350 MB RSS)
+            FileChannel file = channel;
+            Callable<Void> force = () -> {
+                try (file) {
+                    file.force(true); // a backup is called good only once it is on disk
+                }
+                return null;
+            };
+            try {
+                pending.add(forcer.submit(force));
+            } catch (RejectedExecutionException e) { // sealed or discarded already: force here
+                try {
+                    force.call();
+                } catch (IOException io) {
+                    throw io;
+                } catch (Exception other) {
+                    throw new IOException(other);
+                }
+            }
         }
     }
 

@@ -73,6 +73,7 @@ public final class Backups {
         try {
             Map<String, Long> tables = new TreeMap<>();
             counts.forEach((t, n) -> tables.put(t.display(), n));
+            writer.awaitDurable();
             Map<String, BackupManifest.FileEntry> written = writer.written();
             BackupManifest m = new BackupManifest(BackupManifest.FORMAT, database, dialect, product, version,
                     clock.instant(), tables, files(dir, written));
@@ -92,6 +93,7 @@ public final class Backups {
      * backup is left to be mistaken for one. A sealed folder (with its manifest) is never touched.
      */
     public static void discard(BackupWriter writer) {
+        writer.abandon();
         Path dir = writer.dir();
         if (Files.exists(dir.resolve(BackupManifest.FILE_NAME))) {
             return;
