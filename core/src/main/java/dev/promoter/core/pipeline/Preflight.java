@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
 
 /**
  * The checks before anything is copied: dialect read from live (cross-dialect refused), live version
- * known, no rollback, a complete path, no pre-created objects in live.
+ * known and agreeing with live's own Liquibase history, no rollback, a complete path, no pre-created objects in
+ * live, nothing the dialect cannot carry, room on the server's disk for staging, traffic under the limits.
  */
 final class Preflight {
     private static final Pattern CREATE_TABLE = Pattern.compile(
@@ -120,7 +121,8 @@ final class Preflight {
      * the ledger unreachable). Live's own Liquibase history tells: a promotion brings staging's DATABASECHANGELOG
      * along, so when it records every script of the path up to that run's target, live is there, and the ledger is
      * brought up to date from it. Otherwise (the switch did not happen) the record stands. Any other disagreement
-     * between the ledger and live's history is refused by the migration's own check, on staging.
+     * between the ledger and live's history is refused after this ({@link #refuseHistoryBehind},
+     * {@link #refuseHistoryAhead}), and the migration checks it again on staging.
      */
     private LiveRecord reconcile(Connected c, LiveRecord live, String runId, RunListener listener, Set<String> applied) {
         String key = c.server().ledgerKey();
@@ -212,7 +214,6 @@ final class Preflight {
         return base.substring(0, end) + tag + suffix;
     }
 
-    /** Too many active sessions or a long open transaction on live: refused with the figures and the limit. */
     /**
      * Refuses when staging would not fit on the server's disk: the copy fills the file systems live and the
      * server's other databases write to, and a full disk there stops them all, not only the run. Each file system
@@ -273,6 +274,7 @@ final class Preflight {
         return (bytes + (1 << 20) - 1) >> 20;
     }
 
+    /** Too many active sessions or a long open transaction on live: refused with the figures and the limit. */
     private static void refuseBusy(DatabaseServer server, Dialect dialect, SessionLimits limits) {
         if (!limits.enabled()) {
             return;
@@ -311,8 +313,7 @@ final class Preflight {
             return;
         }
         String db = c.server().liveDatabase();
-        String named = missing.size() <= 5 ? String.join(", ", missing)
-                : String.join(", ", missing.subList(0, 5)) + " and " + (missing.size() - 5) + " more";
+        String named = fiveNamed(missing);
         if (missing.size() == chain.scripts().size()) {
             throw PromoterException.refused("The ledger records " + db + " at " + live.product() + " " + live.version()
                     + ", but live's own Liquibase history (DATABASECHANGELOG) records none of the " + missing.size()
@@ -339,13 +340,18 @@ final class Preflight {
         if (ran.isEmpty()) {
             return;
         }
-        String named = ran.size() <= 5 ? String.join(", ", ran)
-                : String.join(", ", ran.subList(0, 5)) + " and " + (ran.size() - 5) + " more";
+        String named = fiveNamed(ran);
         throw PromoterException.refused("The ledger says live is at " + live.version() + ", but live's own Liquibase "
                 + "history (DATABASECHANGELOG) records script(s) of the path as run: " + named + ". Live is probably past "
                 + live.version() + " (a run whose switch committed but which could not record it, or scripts run by "
                 + "hand). Nothing was changed; do not drop the tables those scripts made. Check live and record its "
                 + "real version with `promote stamp VERSION`");
+    }
+
+    /** At most five of {@code ids}, then how many more. */
+    private static String fiveNamed(List<String> ids) {
+        return ids.size() <= 5 ? String.join(", ", ids)
+                : String.join(", ", ids.subList(0, 5)) + " and " + (ids.size() - 5) + " more";
     }
 
     /**
