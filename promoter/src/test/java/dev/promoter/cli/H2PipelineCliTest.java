@@ -6,6 +6,7 @@ import dev.promoter.core.db.Connections;
 import dev.promoter.core.ledger.Ledger;
 import dev.promoter.core.ledger.PromotionLock;
 import dev.promoter.core.spi.TableChecksum;
+import dev.promoter.testing.SmallDisk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

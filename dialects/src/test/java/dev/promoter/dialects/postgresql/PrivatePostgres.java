@@ -35,9 +35,14 @@ final class PrivatePostgres implements AutoCloseable {
 
     /** Starts a server with {@code settings} ({@code name=value}) on the command line. */
     static PrivatePostgres start(String... settings) throws Exception {
+        return startIn(null, settings);
+    }
+
+    /** As {@link #start}, with its folder made in {@code parent} (null: the temporary folder). */
+    static PrivatePostgres startIn(Path parent, String... settings) throws Exception {
         Path bin = bindir();
         boolean root = "root".equals(System.getProperty("user.name"));
-        Path dir = Files.createTempDirectory("promoter-pg-");
+        Path dir = parent == null ? Files.createTempDirectory("promoter-pg-") : Files.createTempDirectory(parent, "promoter-pg-");
         if (root) {
             UserPrincipal postgres = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
             Files.setOwner(dir, postgres);

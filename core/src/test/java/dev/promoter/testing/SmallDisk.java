@@ -1,4 +1,4 @@
-package dev.promoter.cli;
+package dev.promoter.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,33 +7,33 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small file system of the test's own: a tmpfs mounted on a folder (the tests run as root, as PrivatePostgres's
- * do), resizable while mounted, unmounted by {@link #close}. A mount that fails fails the test: a skipped disk test
- * would hide the check it is there for.
+ * A small file system of the test's own: a tmpfs mounted on a folder (the tests run as root, as the PostgreSQL
+ * tests' private servers do), resizable while mounted, unmounted by {@link #close}. A mount that fails fails the
+ * test: a skipped disk test would hide the check it is there for.
  */
-final class SmallDisk implements AutoCloseable {
+public final class SmallDisk implements AutoCloseable {
     private final Path dir;
 
     private SmallDisk(Path dir) {
         this.dir = dir;
     }
 
-    static SmallDisk mount(Path dir, long bytes) throws IOException, InterruptedException {
+    public static SmallDisk mount(Path dir, long bytes) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         run("mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs", dir.toString());
         return new SmallDisk(dir);
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** Sets the file system's size (rounded up to whole pages by the kernel). */
-    void resize(long bytes) throws IOException, InterruptedException {
+    public void resize(long bytes) throws IOException, InterruptedException {
         run("mount", "-o", "remount,size=" + bytes, dir.toString());
     }
 
-    long used() throws IOException {
+    public long used() throws IOException {
         var store = Files.getFileStore(dir);
         return store.getTotalSpace() - store.getUsableSpace();
     }
