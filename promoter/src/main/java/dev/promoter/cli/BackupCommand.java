@@ -4,34 +4,22 @@ import dev.promoter.core.admin.LiveTarget;
 import dev.promoter.core.backup.BackupManifest;
 import dev.promoter.core.backup.Backups;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.concurrent.Callable;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = {"Take a restorable backup of the live database with a manifest (tables, row counts, sha-256 of every file). The backup is called good only after its files are checked against the manifest.", ""},
         footer = {"", "Example:", "  promote backup --url jdbc:postgresql://db/storage --backup-dir /backups"})
-public class BackupCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    ConnectionOptions connection;
-    @Mixin
-    VerboseOption verbose;
+public class BackupCommand extends ConnectedCommand {
     @Option(names = "--backup-dir", paramLabel = "DIR", defaultValue = "promoter-backups",
             description = "Parent folder; the backup goes into DIR/<database>-<time> (default: ${DEFAULT-VALUE}).")
     Path backupDir;
 
-    private final Env env;
-
     public BackupCommand(Env env) {
-        this.env = env;
+        super(env);
     }
 
     @Override

@@ -3,34 +3,23 @@ package dev.promoter.cli;
 import dev.promoter.core.admin.Admin;
 import dev.promoter.core.ledger.RunRecord;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 @Command(name = "history", mixinStandardHelpOptions = true,
         description = {"List the runs recorded for the live database, newest first.", ""})
-public class HistoryCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    ConnectionOptions connection;
-    @Mixin
-    VerboseOption verbose;
+public class HistoryCommand extends ConnectedCommand {
     @Option(names = "--json", description = "Print as JSON.")
     boolean json;
+
     @Option(names = "--limit", defaultValue = "50", description = "How many runs (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    private final Env env;
-
     public HistoryCommand(Env env) {
-        this.env = env;
+        super(env);
     }
 
     @Override

@@ -8,35 +8,23 @@ import dev.promoter.report.LedgerRunReport;
 import dev.promoter.report.ReportRedactor;
 import dev.promoter.report.ReportWriter;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Rebuild the reports (report.json, report.html, junit.xml, summary.md) of a past run from the"
                 + " ledger into <report-dir>/<RUN_ID>/. The ledger keeps no checkpoint timings, switch window,"
                 + " write protection or table counts, so those are absent.", ""})
-public class ReportCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    ConnectionOptions connection;
-    @Mixin
-    VerboseOption verbose;
+public class ReportCommand extends ConnectedCommand {
     @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run, as `promote history` lists it.")
     String runId;
     @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "promoter-reports", description = "Where reports go, one folder per run (default: ${DEFAULT-VALUE}).")
     Path reportDir;
 
-    private final Env env;
-
     public ReportCommand(Env env) {
-        this.env = env;
+        super(env);
     }
 
     @Override

@@ -6,33 +6,21 @@ import dev.promoter.core.backup.BackupManifest;
 import dev.promoter.core.backup.Backups;
 import dev.promoter.core.db.Connections;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Restore a backup into an EMPTY database (it is created when missing). The backup's files are checked against its manifest first; a damaged backup is refused.",
                 "On PostgreSQL the database's own settings (ALTER DATABASE/ROLE ... SET), privileges, comment and connection limit are applied last; one naming a role this server lacks is printed as a WARNING with the statement to run once the role exists.", ""},
         footer = {"", "Example:", "  promote restore --backup promoter-backups/storage-20261122-020000 \\",
                 "      --url jdbc:postgresql://db/storage_restored"})
-public class RestoreCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    ConnectionOptions connection;
-    @Mixin
-    VerboseOption verbose;
+public class RestoreCommand extends ConnectedCommand {
     @Option(names = "--backup", required = true, paramLabel = "DIR", description = "The backup folder (holding manifest.json).")
     Path backup;
 
-    private final Env env;
-
     public RestoreCommand(Env env) {
-        this.env = env;
+        super(env);
     }
 
     @Override

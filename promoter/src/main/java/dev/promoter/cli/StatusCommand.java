@@ -3,30 +3,19 @@ package dev.promoter.cli;
 import dev.promoter.core.admin.Admin;
 import dev.promoter.core.ledger.RunRecord;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show the live database's dialect, recorded product and version, and its last run.", ""})
-public class StatusCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    ConnectionOptions connection;
-    @Mixin
-    VerboseOption verbose;
+public class StatusCommand extends ConnectedCommand {
     @Option(names = "--json", description = "Print as JSON.")
     boolean json;
 
-    private final Env env;
 
     public StatusCommand(Env env) {
-        this.env = env;
+        super(env);
     }
 
     @Override

@@ -5,35 +5,23 @@ import dev.promoter.core.pipeline.StagedRun;
 import dev.promoter.report.ReportRedactor;
 import dev.promoter.report.ReportWriter;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 
 @Command(name = "switch", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Switch in the staging database left by `promote --verify --no-switch`, only if live has not changed since staging's snapshot (otherwise it refuses and says to rebuild). The old live is kept as an archive.", ""},
         footer = {"", "Exit codes: 0 switched, 3 refused (live changed, nothing staged, lock held), 1 failure.",
                 "", "Example:", "  promote switch --url jdbc:postgresql://db/storage --user app"})
-public class SwitchCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-    @Mixin
-    ConnectionOptions connection;
-    @Mixin
-    VerboseOption verbose;
+public class SwitchCommand extends ConnectedCommand {
     @Option(names = "--switch-timeout", paramLabel = "SECONDS", defaultValue = "300", description = "Longest wait for the switch's locks (default: ${DEFAULT-VALUE}).")
     long switchTimeout;
     @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "promoter-reports", description = "Where reports go (default: ${DEFAULT-VALUE}).")
     Path reportDir;
 
-    private final Env env;
-
     public SwitchCommand(Env env) {
-        this.env = env;
+        super(env);
     }
 
     @Override

@@ -326,6 +326,35 @@ class H2PipelineCliTest {
         }
     }
 
+    /** Two promotions keep two archives, listed newest first with the versions they hold; one is dropped by name. */
+    @Test
+    void archivesAreListedAndDroppedByName() throws Exception {
+        H2Live live = new H2Live(tmp).installAt("1.0.0");
+        assertThat(CliRun.run(live.runArgs("--verify", "--to", "1.2.0")).exit()).isZero();
+        assertThat(CliRun.run(live.runArgs("--verify")).exit()).isZero();
+        Map<String, TableChecksum> now = live.checksums();
+
+        CliRun listed = CliRun.run("archives", "--url", live.url, "--user", "sa", "--json");
+        assertThat(listed.exit()).as(listed.all()).isZero();
+        JsonNode archives = new ObjectMapper().readTree(listed.out());
+        assertThat(archives).hasSize(2);
+        assertThat(archives.findValuesAsText("version")).containsExactly("1.2.0", "1.0.0");
+        String older = archives.get(1).get("name").asText();
+        String newer = archives.get(0).get("name").asText();
+        assertThat(Files.exists(tmp.resolve(older + ".mv.db"))).isTrue();
+
+        CliRun dropped = CliRun.run("archives", "--url", live.url, "--user", "sa", "--drop", older);
+        assertThat(dropped.exit()).as(dropped.all()).isZero();
+        assertThat(Files.exists(tmp.resolve(older + ".mv.db"))).isFalse();
+        assertThat(Files.exists(tmp.resolve(newer + ".mv.db"))).isTrue();
+        JsonNode left = new ObjectMapper().readTree(CliRun.run("archives", "--url", live.url, "--user", "sa", "--json").out());
+        assertThat(left.findValuesAsText("name")).containsExactly(newer); // the two may share a second: X and X_2
+        CliRun twice = CliRun.run("archives", "--url", live.url, "--user", "sa", "--drop", older);
+        assertThat(twice.exit()).isEqualTo(3);
+        assertThat(twice.err()).contains("Not an archive of storage", older);
+        assertThat(live.checksums()).isEqualTo(now);
+    }
+
     @Test
     void stampAdoptsADatabaseAndTheNextRunStartsThere() {
         H2Live live = new H2Live(tmp).installAt("1.2.0");

@@ -156,6 +156,15 @@ abstract class ServerPipelineContract {
         List<String> archives = server.list(name + "_archive_");
         assertThat(archives).hasSize(1);
         assertThat(checksums(archives.get(0))).isEqualTo(before);
+        // the archive as `promote archives` lists it; only it may be dropped, never live
+        CliRun listed = CliRun.run(env(), "archives", "--url", url, "--user", admin().user());
+        assertThat(listed.exit()).as(listed.all()).isZero();
+        assertThat(listed.out()).containsPattern(java.util.regex.Pattern.quote(archives.get(0)) + " +1\\.0\\.0 ");
+        CliRun notOne = CliRun.run(env(), "archives", "--url", url, "--user", admin().user(), "--drop", name);
+        assertThat(notOne.exit()).isEqualTo(3);
+        assertThat(notOne.err()).contains("Not an archive of " + name, "they are: " + archives.get(0), "Nothing was dropped");
+        assertThat(server.exists(name)).isTrue();
+        assertThat(server.exists(archives.get(0))).isTrue();
         // counters carried and restarted: a new row gets a key above every existing one
         Connections.jdbi(spec()).useHandle(h -> {
             long max = h.createQuery("SELECT MAX(id) FROM audit_log").mapTo(Long.class).one();
@@ -167,6 +176,13 @@ abstract class ServerPipelineContract {
             assertThat(h.createQuery("SELECT MAX(id) FROM workflow_executions").mapTo(Long.class).one()).isGreaterThan(wmax);
         });
         assertThat(CliRun.run(env(), "status", "--url", url, "--user", admin().user()).out()).contains("storage-server 1.10.0");
+        Map<String, TableChecksum> live = checksums(name);
+        CliRun dropped = CliRun.run(env(), "archives", "--url", url, "--user", admin().user(), "--drop", archives.get(0));
+        assertThat(dropped.exit()).as(dropped.all()).isZero();
+        assertThat(dropped.out()).contains("DROPPED", archives.get(0));
+        assertThat(server.exists(archives.get(0))).isFalse();
+        assertThat(checksums(name)).isEqualTo(live);
+        assertThat(CliRun.run(env(), "archives", "--url", url, "--user", admin().user()).out()).contains("no archives");
         // live's own history, which a run checks the ledger against, is readable on this server
         try (Connection c = Connections.open(spec())) {
             assertThat(dev.promoter.core.migrate.LiquibaseMigrator.appliedIds(c))

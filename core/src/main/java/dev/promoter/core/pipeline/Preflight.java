@@ -255,8 +255,8 @@ final class Preflight {
             throw PromoterException.refused("Not enough free disk on the server for staging: " + String.join("; ", tooSmall)
                     + ". The clone writes there beside live, and a full disk would stop live and every other database "
                     + "of the server, not only this run. Free the space" + (archives.isEmpty() ? ""
-                    : " (archives kept by earlier promotions, which can be dropped once no longer needed: "
-                    + String.join(", ", archives) + ")") + " or give the server more disk, then run again. Nothing was copied");
+                    : " (archives kept by earlier promotions, which `promote archives --drop NAME` drops once no "
+                    + "longer needed: " + String.join(", ", archives) + ")") + " or give the server more disk, then run again. Nothing was copied");
         }
         fine.forEach(f -> listener.message("room for staging: " + f));
     }
