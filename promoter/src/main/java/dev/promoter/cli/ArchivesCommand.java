@@ -20,7 +20,8 @@ public class ArchivesCommand extends ConnectedCommand {
     boolean json;
 
     @Option(names = "--drop", paramLabel = "ARCHIVE", description = "Drop this archive (repeatable). Its data is "
-            + "gone for good: keep the run's backup if you may need the old version again.")
+            + "gone for good: keep the run's backup if you may need the old version again. On PostgreSQL, sessions "
+            + "still connected to the archive are ended.")
     List<String> drop = List.of();
 
     public ArchivesCommand(Env env) {
