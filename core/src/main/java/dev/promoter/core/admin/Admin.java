@@ -61,10 +61,12 @@ public final class Admin {
                     + "holds the product, record its version with `promote stamp VERSION`");
         }
         // an empty database the ledger knows: dropped and created again under the same name; nothing to keep
-        String replaces = stale.map(l -> "; replaces the ledger's record of " + t.server().liveDatabase() + " at "
+        String replaces = stale.map(l -> "replaces the ledger's record of " + t.server().liveDatabase() + " at "
                 + l.product() + " " + l.version() + " (" + l.updatedBy() + "), which the database, empty, no longer matched")
-                .orElse("");
-        stale.ifPresent(l -> listener.note("The database is empty: this install" + replaces.substring(1)));
+                .orElse(null);
+        if (replaces != null) {
+            listener.note("The database is empty: this install " + replaces);
+        }
         MigrationPlan chain = new Planner(product).install(target, t.dialect().name());
         String runId = "install-" + UUID.randomUUID().toString().substring(0, 8);
         try (var lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "install", Duration.ofMinutes(5));
@@ -73,7 +75,7 @@ public final class Admin {
             new LiquibaseMigrator(t.dialect()).update(c, chain, chain.scripts(), listener);
             t.ledger().endPromotion(runId, t.key(), product.name(), target, t.dialect().name().id(),
                     "Installed " + product.name() + " " + target + " from nothing (" + chain.scripts().size() + " scripts)"
-                            + replaces);
+                            + (replaces == null ? "" : "; " + replaces));
         } catch (SQLException e) {
             throw Connections.unableToConnect(spec, e);
         }

@@ -97,18 +97,6 @@ public final class LiquibaseMigrator {
     }
 
     /**
-     * The changeset ids the database's DATABASECHANGELOG records (in the connection's default schema, where this
-     * migrator keeps it); empty when it has none or it cannot be read.
-     */
-    public static java.util.Set<String> appliedIds(Connection connection) {
-        try {
-            return history(connection);
-        } catch (java.sql.SQLException e) {
-            return java.util.Set.of();
-        }
-    }
-
-    /**
      * Changeset ids the database's DATABASECHANGELOG records; empty when it has no such table (SQLSTATE 42P01 on
      * PostgreSQL, 42S02 on MySQL/MariaDB and H2, 42S04 on an H2 database without any table). Any other failure is
      * thrown: the caller decides on the history.

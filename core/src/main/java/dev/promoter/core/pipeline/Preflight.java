@@ -245,10 +245,10 @@ final class Preflight {
                 listener.message("free disk for staging not checked on " + e.getKey() + ": " + ex);
                 continue;
             }
-            String where = e.getValue().stream().map(n -> n.folder() + " (" + n.what() + ", about " + mb(n.bytes())
-                    + " MB)").collect(java.util.stream.Collectors.joining(", "));
-            (free < wanted ? tooSmall : fine).add(where + ": " + mb(wanted) + " MB with a tenth to spare, " + mb(free)
-                    + " MB free on " + e.getKey());
+            String where = e.getValue().stream().map(n -> n.folder() + " (" + n.what() + ", about "
+                    + StagingRoom.mb(n.bytes()) + " MB)").collect(java.util.stream.Collectors.joining(", "));
+            (free < wanted ? tooSmall : fine).add(where + ": " + StagingRoom.mb(wanted) + " MB with a tenth to spare, "
+                    + StagingRoom.mb(free) + " MB free on " + e.getKey());
         }
         if (!tooSmall.isEmpty()) {
             List<String> archives = server.list(server.liveDatabase() + "_archive_");
@@ -268,10 +268,6 @@ final class Preflight {
             p = p.getParent();
         }
         return p == null ? folder : p;
-    }
-
-    private static long mb(long bytes) {
-        return (bytes + (1 << 20) - 1) >> 20;
     }
 
     /** Too many active sessions or a long open transaction on live: refused with the figures and the limit. */

@@ -35,20 +35,12 @@ public interface Cloner {
     }
 
     /**
-     * Refuses, in preflight, before anything is copied, a live database that a switch would break in a way no
-     * checkpoint sees (PostgreSQL: enabled logical-replication subscriptions, which would stay with the
-     * archive). The default refuses nothing.
-     */
-    default void refuseUnsupported(dev.promoter.core.db.ConnectionSpec live) {
-    }
-
-    /**
-     * As {@link #refuseUnsupported(dev.promoter.core.db.ConnectionSpec)}, for a run with {@code strategy}: what a
-     * clone needs of the login depends on how it copies (PostgreSQL: the online clone recreates every object with
-     * its owner, the template copy only reads). The default ignores the strategy.
+     * Refuses, in preflight, before anything is copied, a live database that a clone by {@code strategy} or the
+     * switch would break in a way no checkpoint sees (PostgreSQL: enabled logical-replication subscriptions, which
+     * would stay with the archive; objects the login could not recreate with their owner, which only the online
+     * clone recreates). The default refuses nothing.
      */
     default void refuseUnsupported(dev.promoter.core.db.ConnectionSpec live, CloneStrategy strategy) {
-        refuseUnsupported(live);
     }
 
     /**

@@ -33,6 +33,11 @@ public record StagingRoom(List<Need> needs, String unchecked) {
         return new StagingRoom(List.of(), why);
     }
 
+    /** {@code bytes} in MB, rounded up, as the room checks and their messages count. */
+    public static long mb(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
+    }
+
     /** True when {@code address} (null: a Unix socket) is this machine: loopback, or one of its interfaces. */
     public static boolean isThisMachine(String address) {
         if (address == null || address.isBlank() || address.startsWith("/")) {

@@ -54,6 +54,12 @@ final class MySqlCloner implements Cloner {
         this(null);
     }
 
+    /** Staging's tables go to the server's data directory ({@link MySqlStagingRoom}). */
+    @Override
+    public dev.promoter.core.spi.StagingRoom stagingRoom(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
+        return MySqlStagingRoom.of(live);
+    }
+
     /**
      * Refuses, before anything is copied, while the server holds transactions that have no session (prepared XA
      * transactions, which survive their client, or transactions being rolled back after a crash). They keep their row
@@ -62,12 +68,7 @@ final class MySqlCloner implements Cloner {
      * their locks inside InnoDB. InnoDB does not say which database such a transaction touched, so any one refuses.
      */
     @Override
-    public dev.promoter.core.spi.StagingRoom stagingRoom(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
-        return MySqlStagingRoom.of(live);
-    }
-
-    @Override
-    public void refuseUnsupported(ConnectionSpec live) {
+    public void refuseUnsupported(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
         try (Connection c = Connections.open(MySqlUrl.normalize(live))) {
             refuseForeignReferences(c, MySqlUrl.parse(live.url()).database());
             refuseForeignDefiners(c, MySqlUrl.parse(live.url()).database(), live);

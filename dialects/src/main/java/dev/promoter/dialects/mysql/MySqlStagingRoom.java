@@ -33,7 +33,7 @@ final class MySqlStagingRoom {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long bytes = rs.getLong(1);
-                String size = "about " + mb(bytes) + " MB (live's tables) free on the server's disk for staging";
+                String size = "about " + StagingRoom.mb(bytes) + " MB (live's tables) free on the server's disk for staging";
                 String host = firstHost(url.hosts());
                 if (!StagingRoom.isThisMachine(host)) {
                     return StagingRoom.unchecked("the server (" + host + ") is not on this machine; make sure it has " + size);
@@ -67,9 +67,5 @@ final class MySqlStagingRoom {
         }
         int colon = first.indexOf(':');
         return colon < 0 ? first : first.substring(0, colon);
-    }
-
-    private static long mb(long bytes) {
-        return (bytes + (1 << 20) - 1) >> 20;
     }
 }

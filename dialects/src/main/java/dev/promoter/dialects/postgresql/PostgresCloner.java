@@ -81,12 +81,7 @@ final class PostgresCloner implements Cloner {
      * pg_dump both leave staging's copies disabled (pg_dump makes them with {@code connect = false}), so after
      * the switch the archive would go on receiving the publisher's changes and the new live would not.
      */
-    @Override
-    public void refuseUnsupported(ConnectionSpec live) {
-        refuseUnsupported(live, dev.promoter.core.spi.CloneStrategy.ONLINE);
-    }
-
-    /** As above; the online clone also needs the login to be a member of every role owning an object of live. */
+    /** The online clone also needs the login to be a member of every role owning an object of live. */
     @Override
     public void refuseUnsupported(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
         String db = PostgresUrl.parse(live.url()).database();
@@ -109,38 +104,11 @@ final class PostgresCloner implements Cloner {
                 PostgresOwnership.refuseForeignOwners(st, db);
                 PostgresOwnership.refuseMisplacedOwners(st, db);
             }
-            refuseUnreadableTables(st, db);
+            PostgresOwnership.refuseUnreadableTables(st, db);
             PostgresOwnership.refuseUnreadableLargeObjects(st, db);
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to read the subscriptions and replication slots of live \"" + db + "\": "
                     + Connections.describe(e), e);
-        }
-    }
-
-    /**
-     * The clone, the backup and verify read every table and sequence: one the login may not read (owned by a role it
-     * is not a member of and not granted SELECT, or in a schema it has no USAGE of) would fail the clone part way.
-     * Refused here, naming the tables, their owners and the grant.
-     */
-    private static void refuseUnreadableTables(Statement st, String db) throws SQLException {
-        try (ResultSet rs = st.executeQuery("WITH unread AS (SELECT n.nspname, c.relname, c.relkind, "
-                + "pg_get_userbyid(c.relowner) AS owner, pg_get_userbyid(n.nspowner) AS schema_owner, "
-                + "has_table_privilege(c.oid, 'SELECT') AS can_select, has_schema_privilege(n.oid, 'USAGE') AS can_use "
-                + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'S') "
-                + "AND c.relpersistence <> 't' AND " + PostgresIntrospector.USER_RELATION + ") "
-                + "SELECT string_agg(format('%s %I.%I (owner %I%s)', CASE relkind WHEN 'S' THEN 'sequence' ELSE 'table' END, "
-                + "nspname, relname, owner, CASE WHEN can_use THEN '' ELSE format(', no USAGE on schema %I', nspname) END), "
-                + "', ' ORDER BY nspname, relname), (SELECT string_agg(DISTINCT quote_ident(r), ', ') FROM unread u, "
-                + "unnest(ARRAY[CASE WHEN NOT u.can_select THEN u.owner END, CASE WHEN NOT u.can_use THEN u.schema_owner END]) r), "
-                + "quote_ident(current_user) FROM unread WHERE NOT (can_select AND can_use)")) {
-            rs.next();
-            if (rs.getString(1) != null) {
-                throw PromoterException.refused("The login " + rs.getString(3) + " may not read tables of live \"" + db
-                        + "\": " + rs.getString(1) + ". The clone, the backup and verify read every table and sequence."
-                        + " Make the login a member of the owning roles (GRANT " + rs.getString(2) + " TO "
-                        + rs.getString(3) + "), grant it SELECT on them and USAGE on their schemas, or run as a"
-                        + " superuser. Nothing was copied");
-            }
         }
     }
 

@@ -7,11 +7,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Preflight checks of what the login may do with live's objects, beyond reading its tables: the online clone
- * restores live's schema into staging with every owner (pg_dump's {@code ALTER ... OWNER TO}), which needs the
- * login to be a member of each owning role, and both strategies read every large object. Without these checks
- * the clone stops part way, at the first such object; here every one is named, with the grant, before anything
- * is copied.
+ * Preflight checks of what the login may do with live's objects: both strategies read every table, sequence and
+ * large object, and the online clone restores live's schema into staging with every owner (pg_dump's
+ * {@code ALTER ... OWNER TO}), which needs the login to be a member of each owning role. Without these checks the
+ * clone stops part way, at the first such object; here every one is named, with the grant, before anything is
+ * copied.
  */
 final class PostgresOwnership {
     /** At most this many objects are named in a refusal; the rest are counted. */
@@ -120,6 +120,33 @@ final class PostgresOwnership {
                         + "use --clone-strategy template (the server copies live's files; connections to live are held "
                         + "off meanwhile), or move each object into a schema its owner owns (ALTER ... SET SCHEMA). "
                         + "Nothing was copied");
+            }
+        }
+    }
+
+    /**
+     * The clone, the backup and verify read every table and sequence: one the login may not read (owned by a role it
+     * is not a member of and not granted SELECT, or in a schema it has no USAGE of) would fail the clone part way.
+     * Refused here, naming the tables, their owners and the grant.
+     */
+    static void refuseUnreadableTables(Statement st, String db) throws SQLException {
+        try (ResultSet rs = st.executeQuery("WITH unread AS (SELECT n.nspname, c.relname, c.relkind, "
+                + "pg_get_userbyid(c.relowner) AS owner, pg_get_userbyid(n.nspowner) AS schema_owner, "
+                + "has_table_privilege(c.oid, 'SELECT') AS can_select, has_schema_privilege(n.oid, 'USAGE') AS can_use "
+                + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'S') "
+                + "AND c.relpersistence <> 't' AND " + PostgresIntrospector.USER_RELATION + ") "
+                + "SELECT string_agg(format('%s %I.%I (owner %I%s)', CASE relkind WHEN 'S' THEN 'sequence' ELSE 'table' END, "
+                + "nspname, relname, owner, CASE WHEN can_use THEN '' ELSE format(', no USAGE on schema %I', nspname) END), "
+                + "', ' ORDER BY nspname, relname), (SELECT string_agg(DISTINCT quote_ident(r), ', ') FROM unread u, "
+                + "unnest(ARRAY[CASE WHEN NOT u.can_select THEN u.owner END, CASE WHEN NOT u.can_use THEN u.schema_owner END]) r), "
+                + "quote_ident(current_user) FROM unread WHERE NOT (can_select AND can_use)")) {
+            rs.next();
+            if (rs.getString(1) != null) {
+                throw PromoterException.refused("The login " + rs.getString(3) + " may not read tables of live \"" + db
+                        + "\": " + rs.getString(1) + ". The clone, the backup and verify read every table and sequence."
+                        + " Make the login a member of the owning roles (GRANT " + rs.getString(2) + " TO "
+                        + rs.getString(3) + "), grant it SELECT on them and USAGE on their schemas, or run as a"
+                        + " superuser. Nothing was copied");
             }
         }
     }

@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,8 +87,7 @@ final class PostgresParallelCopy {
         byTable.forEach((t, all) -> {
             sums.put(t, all.sum);
             if (backup != null) {
-                files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), List.copyOf(new TreeMap<>(all.files)
-                        .values()), all.shape.format(), all.shape.columns(), all.sum.rows()));
+                files.put(t, new PostgresCopyBackup.TableFile(t.schema(), t.name(), List.copyOf(all.files), all.shape.format(), all.shape.columns(), all.sum.rows()));
             }
         });
         return sums;
@@ -124,7 +122,7 @@ final class PostgresParallelCopy {
         final TableRef table;
         final AtomicBoolean started = new AtomicBoolean();
         final AtomicLong bytesSoFar = new AtomicLong();
-        final Map<String, String> files = new ConcurrentHashMap<>();
+        final java.util.SortedSet<String> files = new java.util.TreeSet<>(); // written under add's lock
         private int left;
         private long bytes;
         TableChecksum sum;
@@ -153,7 +151,7 @@ final class PostgresParallelCopy {
             sum = sum == null ? copied.checksum() : sum.plus(copied.checksum());
             shape = copied.shape();
             bytes += copied.bytes();
-            files.put(file, file);
+            files.add(file);
             if (--left == 0 && piece) {
                 progress.tableFinished(table, sum.rows(), bytes);
             }

@@ -35,7 +35,7 @@ final class PostgresStagingRoom {
                 total = rs.getLong(1);
                 address = rs.getString(2);
             }
-            String size = "about " + mb(total) + " MB (live's size) free on the server's disk for staging";
+            String size = "about " + StagingRoom.mb(total) + " MB (live's size) free on the server's disk for staging";
             if (!StagingRoom.isThisMachine(address)) {
                 return StagingRoom.unchecked("the server (" + address + ") is not on this machine; make sure it has " + size);
             }
@@ -76,9 +76,5 @@ final class PostgresStagingRoom {
         } catch (SQLException e) {
             return StagingRoom.unchecked("the size of live could not be read (" + Connections.describe(e) + ")");
         }
-    }
-
-    private static long mb(long bytes) {
-        return (bytes + (1 << 20) - 1) >> 20;
     }
 }

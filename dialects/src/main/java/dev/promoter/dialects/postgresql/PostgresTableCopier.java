@@ -92,16 +92,10 @@ final class PostgresTableCopier {
     /**
      * Copies {@code table}, of {@code liveBytes} on live, in COPY shape {@code known} (null: read it now); when
      * {@code backup} is not null, the COPY data is also written there exactly as it is sent to staging (header and
-     * trailer included, so the file loads with {@code COPY ... FROM}).
-     */
-    Copied copy(TableRef table, long liveBytes, ProgressListener progress, OutputStream backup, PostgresCopyRows known) {
-        return copy(table, null, liveBytes, progress, backup, known);
-    }
-
-    /**
-     * As above, of the rows in {@code blocks} only (all when null). A piece is appended without FREEZE: the other
-     * pieces of its table are loaded beside it by other sessions, so no session may truncate the table first, and
-     * FREEZE needs that. Nor does a piece report its table finished; the caller does, once every piece is in.
+     * trailer included, so the file loads with {@code COPY ... FROM}). With {@code blocks}, only the rows there: such
+     * a piece is appended without FREEZE (the other pieces of its table are loaded beside it by other sessions, so
+     * no session may truncate the table first, and FREEZE needs that), and does not report its table finished; the
+     * caller does, once every piece is in.
      */
     Copied copy(TableRef table, PostgresCopyRows.BlockRange blocks, long liveBytes, ProgressListener progress,
                 OutputStream backup, PostgresCopyRows known) {

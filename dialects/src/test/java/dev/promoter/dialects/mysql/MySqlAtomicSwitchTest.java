@@ -252,7 +252,7 @@ class MySqlAtomicSwitchTest {
             // the freeze's LOCK TABLES ... READ is granted: the prepared transaction holds no metadata lock
             snap = cloneLive(live, staging, true);
             Snapshot taken = snap;
-            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(scratch.spec(live)))
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(scratch.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE))
                     .isInstanceOf(PromoterException.class).hasMessageContaining("1 transaction(s) with no session")
                     .hasMessageContaining("'" + xid + "'").hasMessageContaining("XA ROLLBACK");
             DatabaseServer server = dialect.server(scratch.spec(live));
@@ -271,7 +271,7 @@ class MySqlAtomicSwitchTest {
             scratch.exec("XA ROLLBACK '" + xid + "'");
         }
         assertThat(scratch.query(live, "SELECT CONCAT(id, v) FROM t")).containsExactly("1old");
-        dialect.cloner().refuseUnsupported(scratch.spec(live));
+        dialect.cloner().refuseUnsupported(scratch.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE);
     }
 
     /** Another database's foreign key to a live table would follow that table into the archive: refused up front. */
@@ -281,14 +281,14 @@ class MySqlAtomicSwitchTest {
         String other = scratch.create("other");
         scratch.execIn(live, "CREATE TABLE parent (id INT PRIMARY KEY)", "CREATE TABLE own_child (id INT PRIMARY KEY,"
                 + " p INT, CONSTRAINT own_fk FOREIGN KEY (p) REFERENCES parent (id))");
-        dialect.cloner().refuseUnsupported(scratch.spec(live)); // live's own keys are carried
+        dialect.cloner().refuseUnsupported(scratch.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE); // live's own keys are carried
         scratch.execIn(other, "CREATE TABLE child (id INT PRIMARY KEY, p INT, CONSTRAINT to_live FOREIGN KEY (p) REFERENCES `"
                 + live + "`.parent (id))");
-        assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(scratch.spec(live)))
+        assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(scratch.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE))
                 .isInstanceOf(PromoterException.class).hasMessageContaining("`" + other + "`.`child` (to_live) -> parent")
                 .hasMessageContaining("DROP FOREIGN KEY").message().doesNotContain("own_fk");
         scratch.execIn(other, "ALTER TABLE child DROP FOREIGN KEY to_live");
-        dialect.cloner().refuseUnsupported(scratch.spec(live));
+        dialect.cloner().refuseUnsupported(scratch.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE);
     }
 
     @Test

@@ -228,12 +228,12 @@ class MySqlClonerTest {
                 "GRANT ALL ON `" + MySqlServer.LEDGER + "`.* TO " + account, "GRANT PROCESS, RELOAD ON *.* TO " + account);
         try {
             ConnectionSpec asOps = new ConnectionSpec(scratch.spec(live).url(), user, dev.promoter.core.db.Secret.of("pw"));
-            assertThatThrownBy(() -> new MySqlCloner().refuseUnsupported(asOps))
+            assertThatThrownBy(() -> new MySqlCloner().refuseUnsupported(asOps, dev.promoter.core.spi.CloneStrategy.ONLINE))
                     .isInstanceOf(dev.promoter.core.PromoterException.class)
                     .hasMessageContaining("objects defined by other users: [v (view), t_bi (trigger)]")
                     .hasMessageContaining("GRANT SET USER ON *.* TO '" + user + "'@'%'");
             scratch.exec("GRANT " + (mariaDb ? "SET USER" : "SET_USER_ID") + " ON *.* TO " + account);
-            new MySqlCloner().refuseUnsupported(asOps);
+            new MySqlCloner().refuseUnsupported(asOps, dev.promoter.core.spi.CloneStrategy.ONLINE);
             assertThat(scratch.query(live, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_NAME LIKE"
                     + " 'promoter\\_definer\\_probe%'")).as("no probe view is left").containsExactly("0");
         } finally {

@@ -475,11 +475,11 @@ class PostgresClonerTest {
                  java.sql.Statement st = other.createStatement()) {
                 st.execute("SELECT pg_create_logical_replication_slot('elsewhere', 'pgoutput')");
             }
-            dialect.cloner().refuseUnsupported(pg.spec("live")); // another database's slot is not live's
+            dialect.cloner().refuseUnsupported(pg.spec("live"), dev.promoter.core.spi.CloneStrategy.ONLINE); // another database's slot is not live's
             try (java.sql.Connection c = dev.promoter.core.db.Connections.open(pg.spec("live"));
                  java.sql.Statement st = c.createStatement()) {
                 st.execute("SELECT pg_create_logical_replication_slot('cdc_orders', 'pgoutput')");
-                assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(pg.spec("live")))
+                assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(pg.spec("live"), dev.promoter.core.spi.CloneStrategy.ONLINE))
                         .isInstanceOf(dev.promoter.core.PromoterException.class)
                         .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
                                 .isEqualTo(dev.promoter.core.Outcome.REFUSED))
@@ -487,7 +487,7 @@ class PostgresClonerTest {
                         .hasMessageContaining("pg_drop_replication_slot").message().doesNotContain("elsewhere");
                 st.execute("SELECT pg_drop_replication_slot('cdc_orders')");
             }
-            dialect.cloner().refuseUnsupported(pg.spec("live"));
+            dialect.cloner().refuseUnsupported(pg.spec("live"), dev.promoter.core.spi.CloneStrategy.ONLINE);
         }
     }
 
@@ -676,7 +676,7 @@ class PostgresClonerTest {
                 st.execute("INSERT INTO orders VALUES (1)");
                 st.execute("PREPARE TRANSACTION 'order-1'");
             }
-            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(pg.spec("live")))
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(pg.spec("live"), dev.promoter.core.spi.CloneStrategy.ONLINE))
                     .isInstanceOf(dev.promoter.core.PromoterException.class)
                     .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
                             .isEqualTo(dev.promoter.core.Outcome.REFUSED))
@@ -686,7 +686,7 @@ class PostgresClonerTest {
                  java.sql.Statement st = c.createStatement()) {
                 st.execute("COMMIT PREPARED 'order-1'");
             }
-            dialect.cloner().refuseUnsupported(pg.spec("live"));
+            dialect.cloner().refuseUnsupported(pg.spec("live"), dev.promoter.core.spi.CloneStrategy.ONLINE);
         }
     }
 
@@ -698,9 +698,9 @@ class PostgresClonerTest {
         dbs.exec(live, "CREATE SUBSCRIPTION " + sub + " CONNECTION 'host=127.0.0.1 dbname=postgres' PUBLICATION p "
                 + "WITH (connect = false)");
         try {
-            dialect.cloner().refuseUnsupported(dbs.spec(live)); // a disabled one is carried as it is
+            dialect.cloner().refuseUnsupported(dbs.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE); // a disabled one is carried as it is
             dbs.exec(live, "ALTER SUBSCRIPTION " + sub + " ENABLE");
-            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(dbs.spec(live)))
+            assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(dbs.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE))
                     .isInstanceOf(dev.promoter.core.PromoterException.class)
                     .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
                             .isEqualTo(dev.promoter.core.Outcome.REFUSED))
