@@ -172,7 +172,16 @@ final class PostgresClientTools {
      */
     static void restoreSection(Path pgRestore, ConnectionSpec target, String db, Path archive, String section, int jobs,
                                String what) {
+        restoreSection(pgRestore, target, db, archive, section, jobs, null, what);
+    }
+
+    /** As above, only the entries of {@code list} ({@code pg_restore --use-list}; null: all of them). */
+    static void restoreSection(Path pgRestore, ConnectionSpec target, String db, Path archive, String section, int jobs,
+                               Path list, String what) {
         List<String> command = new ArrayList<>(List.of(pgRestore.toString(), "--section=" + section, "--exit-on-error"));
+        if (list != null) {
+            command.add("--use-list=" + list);
+        }
         // post-data: an index per transaction, thousands of which made thousands of disk flushes
         boolean oneTransaction = !section.equals("post-data") && oneTransaction(pgRestore, archive);
         if (section.equals("post-data")) {
@@ -200,8 +209,9 @@ final class PostgresClientTools {
      */
     static void run(String what, ProcessBuilder pb, java.util.function.Consumer<String> verbose) {
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process p = null;
         try {
-            Process p = pb.start();
+            p = pb.start();
             p.getOutputStream().close();
             CompletableFuture<String> err = verbose == null ? stderr(p) : stderrLines(p, verbose);
             int code = p.waitFor();
@@ -214,6 +224,7 @@ final class PostgresClientTools {
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            destroy(p);
             throw PromoterException.failed("Interrupted while trying to " + what, e);
         }
     }

@@ -36,7 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * COPY streamed live to staging and hashed on the way, which is the snapshot's checksum); the users' rows of
  * extension configuration tables ({@link PostgresExtensionRows}); large objects ({@link PostgresLargeObjects});
  * sequences; post-data (indexes, constraints, triggers, materialized view refresh; {@code pg_restore --jobs}
- * builds them in parallel).
+ * builds them in parallel). A large table's own indexes and keys are built as soon as its rows are in, while the
+ * other tables are still copied ({@link PostgresEarlyPostData}); the rest of post-data waits for the whole copy.
  * ANALYZE runs after the migration, beside verify ({@link #refreshStatistics}).
  * <p>
  * With a backup requested, the same streams also go to the run's backup ({@link PostgresCopyBackup}), whose
@@ -45,15 +46,20 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PostgresCloner implements Cloner {
     private final PostgresClientTools tools;
     private final long splitBlocks;
+    private final long earlyPostDataBytes;
 
     PostgresCloner(PostgresClientTools tools) {
-        this(tools, PostgresIntrospector.SPLIT_BLOCKS);
+        this(tools, PostgresIntrospector.SPLIT_BLOCKS, PostgresEarlyPostData.FROM_BYTES);
     }
 
-    /** As above; tables of at least two pieces of {@code splitBlocks} blocks are copied in pieces (tests use small ones). */
-    PostgresCloner(PostgresClientTools tools, long splitBlocks) {
+    /**
+     * As above; tables of at least two pieces of {@code splitBlocks} blocks are copied in pieces, and tables of
+     * {@code earlyPostDataBytes} or more get their indexes built as soon as they are copied (tests use small ones).
+     */
+    PostgresCloner(PostgresClientTools tools, long splitBlocks, long earlyPostDataBytes) {
         this.tools = tools;
         this.splitBlocks = splitBlocks;
+        this.earlyPostDataBytes = earlyPostDataBytes;
     }
 
     /**
@@ -242,35 +248,52 @@ final class PostgresCloner implements Cloner {
             t0 = System.nanoTime();
             restore(pgRestore, request.staging(), staging, schema, "pre-data", request.parallelism());
             progress.message("Tables, types and functions (pre-data) made in staging in " + secondsSince(t0));
-            t0 = System.nanoTime();
-            BackupWriter backup = request.backup();
-            Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
-            Map<TableRef, TableChecksum> sums = new PostgresParallelCopy(request, snapshotId, splitBlocks).run(
-                    bySize(coordinator), PostgresIntrospector.shapes(coordinator), files, progress);
-            progress.message("Rows of " + sums.size() + " table(s) copied in " + secondsSince(t0) + " on "
-                    + request.parallelism() + " session(s)");
-            List<PostgresExtensionRows.Copied> extensionRows = PostgresExtensionRows.copy(coordinator, stagingAdmin, backup);
-            reportExtensionRows(extensionRows, progress);
-            PostgresLargeObjects.Copied objects = copyLargeObjects(coordinator, stagingAdmin, backup);
-            if (objects.objects() > 0) {
-                progress.message("Copied " + objects.objects() + " large object(s), " + objects.bytes()
-                        + " bytes, from the snapshot; staging's read back equal (" + objects.checksum().text() + ")");
+            Map<TableRef, Long> sizes = bySize(coordinator);
+            try (PostgresEarlyPostData early = PostgresEarlyPostData.plan(coordinator, pgRestore, schema, sizes,
+                    earlyPostDataBytes, request.staging(), staging, request.parallelism(), progress)) {
+                return copyAndFinish(request, server, staging, stagingAdmin, coordinator, snapshotId, takenAt, watermark,
+                        sizes, pgRestore, schema, early, freeze, progress);
             }
-            List<PostgresCopyBackup.SequenceValue> sequences = copySequences(coordinator, stagingAdmin);
-            if (backup != null) {
-                PostgresCopyBackup.writeLayout(backup, PostgresCopyBackup.Layout.of(coordinator,
-                        new TreeMap<>(files).values().stream().toList(), extensionRows, sequences,
-                        objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
-                PostgresDatabaseProperties.keep(backup, coordinator, server.liveDatabase());
-            }
-            t0 = System.nanoTime();
-            restore(pgRestore, request.staging(), staging, schema, "post-data", request.parallelism());
-            progress.message("Indexes, constraints and triggers (post-data) built in " + secondsSince(t0));
-            carryDatabaseProperties(stagingAdmin, server.liveDatabase(), staging, progress);
-            PostgresTableCopier.flushCommits(stagingAdmin);
-            coordinator.commit();
-            return Snapshot.of(takenAt, watermark, sums, freeze);
         }
+    }
+
+    private Snapshot copyAndFinish(CloneRequest request, PostgresServer server, String staging, Connection stagingAdmin,
+                                   Connection coordinator, String snapshotId, Instant takenAt, String watermark,
+                                   Map<TableRef, Long> sizes, Path pgRestore, Path schema, PostgresEarlyPostData early,
+                                   WriteFreeze freeze, ProgressListener progress) throws SQLException, IOException {
+        long t0 = System.nanoTime();
+        BackupWriter backup = request.backup();
+        Map<TableRef, PostgresCopyBackup.TableFile> files = new ConcurrentHashMap<>();
+        Map<TableRef, TableChecksum> sums = new PostgresParallelCopy(request, snapshotId, splitBlocks).run(
+                sizes, PostgresIntrospector.shapes(coordinator), files, progress, early::tableCopied);
+        progress.message("Rows of " + sums.size() + " table(s) copied in " + secondsSince(t0) + " on "
+                + request.parallelism() + " session(s)");
+        List<PostgresExtensionRows.Copied> extensionRows = PostgresExtensionRows.copy(coordinator, stagingAdmin, backup);
+        reportExtensionRows(extensionRows, progress);
+        PostgresLargeObjects.Copied objects = copyLargeObjects(coordinator, stagingAdmin, backup);
+        if (objects.objects() > 0) {
+            progress.message("Copied " + objects.objects() + " large object(s), " + objects.bytes()
+                    + " bytes, from the snapshot; staging's read back equal (" + objects.checksum().text() + ")");
+        }
+        List<PostgresCopyBackup.SequenceValue> sequences = copySequences(coordinator, stagingAdmin);
+        if (backup != null) {
+            PostgresCopyBackup.writeLayout(backup, PostgresCopyBackup.Layout.of(coordinator,
+                    new TreeMap<>(files).values().stream().toList(), extensionRows, sequences,
+                    objects.objects() > 0 ? PostgresCopyBackup.LARGE_OBJECTS : null));
+            PostgresDatabaseProperties.keep(backup, coordinator, server.liveDatabase());
+        }
+        t0 = System.nanoTime();
+        Path rest = early.rest();
+        long waited = System.nanoTime() - t0;
+        PostgresClientTools.restoreSection(pgRestore, request.staging(), staging, schema, "post-data",
+                request.parallelism(), rest, "restore the post-data schema into \"" + staging + "\"");
+        progress.message("Indexes, constraints and triggers (post-data) built in " + secondsSince(t0)
+                + (early.built() == 0 ? "" : String.format(java.util.Locale.ROOT,
+                " (%.2f s of it waiting for the early builds of %d large table(s))", waited / 1e9, early.built())));
+        carryDatabaseProperties(stagingAdmin, server.liveDatabase(), staging, progress);
+        PostgresTableCopier.flushCommits(stagingAdmin);
+        coordinator.commit();
+        return Snapshot.of(takenAt, watermark, sums, freeze);
     }
 
     /** Live's database-level settings, privileges, comment and connection limit, onto staging. */

@@ -38,9 +38,11 @@ final class PostgresParallelCopy {
      * all of them in the snapshot ({@code shapes}); with a backup, each table's COPY data also goes to its file,
      * listed in {@code files}. With {@link #SPLIT_FROM_SESSIONS} sessions or more, a table of two pieces of
      * {@code splitBlocks} blocks or more is copied in block ranges by several workers at once ({@link #pieces}).
+     * {@code copied} is told of each table once all its rows are in staging (on the worker that copied the last).
      */
     Map<TableRef, TableChecksum> run(Map<TableRef, Long> sizes, Map<TableRef, PostgresIntrospector.Shape> shapes,
-                                     Map<TableRef, PostgresCopyBackup.TableFile> files, ProgressListener progress) {
+                                     Map<TableRef, PostgresCopyBackup.TableFile> files, ProgressListener progress,
+                                     java.util.function.Consumer<TableRef> copied) {
         List<TableRef> tables = List.copyOf(sizes.keySet());
         BackupWriter backup = request.backup();
         ConcurrentLinkedQueue<Piece> queue = new ConcurrentLinkedQueue<>();
@@ -69,15 +71,17 @@ final class PostgresParallelCopy {
                     PostgresIntrospector.Shape shape = shapes.get(t);
                     PostgresCopyRows rows = shape == null ? null : shape.rows();
                     ProgressListener told = p.range == null ? progress : p.table.progress(progress);
-                    PostgresTableCopier.Copied copied;
+                    PostgresTableCopier.Copied piece;
                     if (backup == null) {
-                        copied = copier.copy(t, p.range, sizes.get(t), told, null, rows);
+                        piece = copier.copy(t, p.range, sizes.get(t), told, null, rows);
                     } else {
                         try (OutputStream out = backup.create(p.file)) {
-                            copied = copier.copy(t, p.range, sizes.get(t), told, out, rows);
+                            piece = copier.copy(t, p.range, sizes.get(t), told, out, rows);
                         }
                     }
-                    p.table.add(copied, p.file, p.range != null, progress);
+                    if (p.table.add(piece, p.file, p.range != null, progress)) {
+                        copied.accept(t);
+                    }
                 }
                 live.commit();
             }
@@ -147,7 +151,8 @@ final class PostgresParallelCopy {
             };
         }
 
-        synchronized void add(PostgresTableCopier.Copied copied, String file, boolean piece, ProgressListener progress) {
+        /** Adds a piece; true when it was the table's last. */
+        synchronized boolean add(PostgresTableCopier.Copied copied, String file, boolean piece, ProgressListener progress) {
             sum = sum == null ? copied.checksum() : sum.plus(copied.checksum());
             shape = copied.shape();
             bytes += copied.bytes();
@@ -155,6 +160,7 @@ final class PostgresParallelCopy {
             if (--left == 0 && piece) {
                 progress.tableFinished(table, sum.rows(), bytes);
             }
+            return left == 0;
         }
     }
 

@@ -227,7 +227,7 @@ class PostgresBackupToolTest {
         };
         CloneRequest request = new CloneRequest(dbs.spec(live), dbs.spec(staging), 3, false, Duration.ofSeconds(5),
                 CloneStrategy.ONLINE, writer);
-        Snapshot snap = new PostgresCloner(new PostgresClientTools(), 1).cloneDatabase(request, watch);
+        Snapshot snap = new PostgresCloner(new PostgresClientTools(), 1, PostgresEarlyPostData.FROM_BYTES).cloneDatabase(request, watch);
 
         assertThat(written).isTrue();
         assertThat(snap.tables()).isEqualTo(atSnapshot);

@@ -273,6 +273,81 @@ class PostgresClonerTest {
                 .isEqualTo("100000 2");
     }
 
+    /** What post-data makes, in a form two databases can be compared by: indexes, constraints, comments, attachments. */
+    static final String POST_DATA = "SELECT string_agg(x, E'\\n' ORDER BY x) FROM ("
+            + "SELECT 'index ' || indexrelid::regclass || ' ' || pg_get_indexdef(indexrelid) || ' clustered=' || indisclustered"
+            + " || ' replident=' || indisreplident || ' valid=' || indisvalid || ' comment=' || coalesce(obj_description(indexrelid,"
+            + " 'pg_class'), '') AS x FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relnamespace::regnamespace::text"
+            + " !~ '^(pg_|information_schema)' UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' '"
+            + " || pg_get_constraintdef(oid) || ' validated=' || convalidated FROM pg_constraint WHERE connamespace::regnamespace::text"
+            + " !~ '^(pg_|information_schema)' UNION ALL SELECT 'attached ' || inhrelid::regclass || ' to ' || inhparent::regclass"
+            + " FROM pg_inherits UNION ALL SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname FROM pg_trigger"
+            + " WHERE NOT tgisinternal) s";
+
+    @Test
+    void aLargeTablesIndexesAreBuiltWhileOtherTablesAreStillCopied() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        dbs.exec(live, PostgresZoo.SCHEMA);
+        dbs.exec(live, PostgresZoo.DATA);
+        dbs.exec(live, "CREATE TABLE big (id int PRIMARY KEY, code text NOT NULL UNIQUE, during int4range, pad text, "
+                + "EXCLUDE USING gist (during WITH &&)); CREATE INDEX big_lower ON big (lower(code)); "
+                + "COMMENT ON INDEX big_lower IS 'by code'; ALTER TABLE big CLUSTER ON big_pkey; "
+                + "ALTER TABLE big REPLICA IDENTITY USING INDEX big_code_key; "
+                + "INSERT INTO big SELECT i, 'c' || i, int4range(i * 10, i * 10 + 5), repeat('x', 100) FROM generate_series(1, 20000) i; "
+                + "CREATE TABLE big_ref (id int PRIMARY KEY, big_id int REFERENCES big (id)); "
+                + "INSERT INTO big_ref SELECT i, i FROM generate_series(1, 500) i");
+        String staging = dbs.create("pg_clone_stg");
+        TableRef big = new TableRef("public", "big");
+        java.util.List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch bigBuilt = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean held = new AtomicBoolean();
+        AtomicBoolean heldTooLong = new AtomicBoolean();
+        ProgressListener watch = new ProgressListener() {
+            @Override
+            public void message(String text) {
+                messages.add(text);
+                if (text.startsWith("Indexes and constraints of table public.big (")) {
+                    bigBuilt.countDown();
+                }
+            }
+
+            @Override
+            public void tableStarted(TableRef table, long estimatedRows) {
+                // the other worker's first table waits for big's indexes: only an early build lets it go on
+                if (!table.equals(big) && held.compareAndSet(false, true)) {
+                    try {
+                        heldTooLong.set(!bigBuilt.await(60, java.util.concurrent.TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+
+        // every table with rows is "large" here, so the zoo's partitions, inheritance children and keys go early
+        Snapshot snap = new PostgresCloner(new PostgresClientTools(), PostgresIntrospector.SPLIT_BLOCKS, 1)
+                .cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false, Duration.ofSeconds(5)), watch);
+
+        assertThat(held).isTrue();
+        assertThat(heldTooLong).as("big's indexes were built only after the whole copy").isFalse();
+        assertThat(messages).anyMatch(m -> m.startsWith("Indexes and constraints of table public.big (5) built in"))
+                .anyMatch(m -> m.startsWith("Indexes and constraints of table public.measurements_2024 (1) built in"))
+                .anyMatch(m -> m.startsWith("Indexes, constraints and triggers (post-data) built in")
+                        && m.contains("waiting for the early builds of"));
+        assertThat(dbs.queryString(staging, POST_DATA)).isEqualTo(dbs.queryString(live, POST_DATA))
+                .contains("big_lower ON public.big USING btree (lower(code)) clustered=false replident=false valid=true comment=by code",
+                        "big_code_key ON public.big USING btree (code) clustered=false replident=true",
+                        "big_pkey ON public.big USING btree (id) clustered=true",
+                        "constraint big_ref big_ref_big_id_fkey FOREIGN KEY (big_id) REFERENCES big(id)",
+                        "attached measurements_2024_at_idx to measurements_at_idx");
+        try (Handle l = Jdbi.open(dbs.open(live)); Handle s = Jdbi.open(dbs.open(staging))) {
+            assertThat(checksums(introspector, s)).isEqualTo(snap.tables()).isEqualTo(checksums(introspector, l));
+            assertThat(introspector.schema(s).differencesFrom(introspector.schema(l))).isEmpty();
+        }
+        assertThatThrownBy(() -> dbs.exec(staging, "INSERT INTO big VALUES (-1, 'c1', NULL, NULL)"))
+                .hasMessageContaining("big_code_key");
+    }
+
     @Test
     void tablesAreCopiedLargestFirstCountingTheirToastData() throws Exception {
         String live = dbs.create("pg_clone_live");
