@@ -165,11 +165,13 @@ public final class LiquibaseMigrator {
             scope.put("liquibase.command.showSummaryOutput", "LOG");
             scope.put("liquibase.command.showSummary", "OFF");
             Path changelogDir = dir;
-            return Scope.child(scope, () -> {
+            T result = Scope.child(scope, () -> {
                 try (var accessor = new DirectoryResourceAccessor(changelogDir)) {
                     return work.run(new Liquibase(CHANGELOG, accessor, database));
                 }
             });
+            dialect.makeDurable(connection);
+            return result;
         } catch (PromoterException e) {
             throw e;
         } catch (ValidationFailedException e) {

@@ -221,12 +221,16 @@ final class Preflight {
      */
     private static void refuseNoRoom(DatabaseServer server, Dialect dialect, RunOptions o, RunListener listener) {
         StagingRoom room = dialect.cloner().stagingRoom(server.live(), o.cloneStrategy());
+        List<StagingRoom.Need> needs = new ArrayList<>(room.needs());
         if (room.unchecked() != null) {
             listener.message("free disk for staging not checked: " + room.unchecked());
-            return;
+        }
+        // a compressed dump's size is not known before it is written; the clone's own check covers the default format
+        if (!o.skipBackup() && !o.dumpBackup() && room.backupBytes() >= 0) {
+            needs.add(new StagingRoom.Need(o.backupDir(), room.backupBytes(), "the run's backup"));
         }
         Map<FileStore, List<StagingRoom.Need>> byStore = new LinkedHashMap<>();
-        for (StagingRoom.Need need : room.needs()) {
+        for (StagingRoom.Need need : needs) {
             try {
                 byStore.computeIfAbsent(Files.getFileStore(existing(need.folder())), s -> new ArrayList<>()).add(need);
             } catch (IOException e) {
@@ -235,6 +239,7 @@ final class Preflight {
         }
         List<String> tooSmall = new ArrayList<>();
         List<String> fine = new ArrayList<>();
+        boolean backupShort = false;
         for (var e : byStore.entrySet()) {
             long bytes = e.getValue().stream().mapToLong(StagingRoom.Need::bytes).sum();
             long wanted = bytes + bytes / 10;
@@ -247,6 +252,7 @@ final class Preflight {
             }
             String where = e.getValue().stream().map(n -> n.folder() + " (" + n.what() + ", about "
                     + StagingRoom.mb(n.bytes()) + " MB)").collect(java.util.stream.Collectors.joining(", "));
+            backupShort |= free < wanted && e.getValue().stream().anyMatch(n -> n.folder().equals(o.backupDir()));
             (free < wanted ? tooSmall : fine).add(where + ": " + StagingRoom.mb(wanted) + " MB with a tenth to spare, "
                     + StagingRoom.mb(free) + " MB free on " + e.getKey());
         }
@@ -256,7 +262,8 @@ final class Preflight {
                     + ". The clone writes there beside live, and a full disk would stop live and every other database "
                     + "of the server, not only this run. Free the space" + (archives.isEmpty() ? ""
                     : " (archives kept by earlier promotions, which `promote archives --drop NAME` drops once no "
-                    + "longer needed: " + String.join(", ", archives) + ")") + " or give the server more disk, then run again. Nothing was copied");
+                    + "longer needed: " + String.join(", ", archives) + ")") + (backupShort ? ", put the run's backup on "
+                    + "another disk (--backup-dir)" : "") + " or give the server more disk, then run again. Nothing was copied");
         }
         fine.forEach(f -> listener.message("room for staging: " + f));
     }

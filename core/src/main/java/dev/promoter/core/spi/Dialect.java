@@ -45,6 +45,15 @@ public interface Dialect {
     /** The server that holds {@code live}: its sibling databases (staging, archive, scratch) and the ledger. */
     DatabaseServer server(ConnectionSpec live);
 
+    /**
+     * Makes what was committed on {@code c} durable before the caller calls it done, or throws a
+     * {@link dev.promoter.core.PromoterException} that says what was not written. The default does nothing: a server's
+     * commit is durable when it returns. An embedded database that writes its commits later, from a background thread
+     * (H2), must write them now, on that connection, where a failure can still be seen.
+     */
+    default void makeDurable(java.sql.Connection c) {
+    }
+
     Introspector introspector();
 
     Cloner cloner();

@@ -13,10 +13,12 @@ import java.util.List;
  * about the bytes it will take there, or, when it cannot be checked from here (a server on another machine, a
  * login that may not read the data directory), why, with what it will need.
  *
- * @param needs     the folders and bytes; empty when {@code unchecked} says why not
- * @param unchecked null when checked; otherwise what stopped the check and what to make sure of by hand
+ * @param needs       the folders and bytes; empty when {@code unchecked} says why not
+ * @param unchecked   null when checked; otherwise what stopped the check and what to make sure of by hand
+ * @param backupBytes about what the run's backup of live takes in its default (uncompressed) format, which preflight
+ *                    counts with staging when the backup folder is on the same file system; -1 when unknown
  */
-public record StagingRoom(List<Need> needs, String unchecked) {
+public record StagingRoom(List<Need> needs, String unchecked, long backupBytes) {
     /** About {@code bytes} will be written under {@code folder}, described by {@code what} ("the copy of live"). */
     public record Need(Path folder, long bytes, String what) {
     }
@@ -26,11 +28,16 @@ public record StagingRoom(List<Need> needs, String unchecked) {
     }
 
     public static StagingRoom of(List<Need> needs) {
-        return new StagingRoom(needs, null);
+        return new StagingRoom(needs, null, -1);
     }
 
     public static StagingRoom unchecked(String why) {
-        return new StagingRoom(List.of(), why);
+        return new StagingRoom(List.of(), why, -1);
+    }
+
+    /** This room with {@code bytes} as the estimate of the run's backup. */
+    public StagingRoom withBackup(long bytes) {
+        return new StagingRoom(needs, unchecked, bytes);
     }
 
     /** {@code bytes} in MB, rounded up, as the room checks and their messages count. */

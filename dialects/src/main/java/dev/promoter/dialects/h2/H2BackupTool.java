@@ -59,6 +59,28 @@ final class H2BackupTool implements BackupTool {
         }
     }
 
+    /** H2's error text up to the statement it quotes: a failed INSERT of a script quotes all its rows. */
+    static String withoutStatement(String message) {
+        int at = message.indexOf("; SQL statement:");
+        return at < 0 ? message : message.substring(0, at);
+    }
+
+    /**
+     * Writes everything committed on {@code c} to the file and forces it to disk ({@code CHECKPOINT SYNC}). H2 writes
+     * committed work from a background thread: when that write fails (a full disk), the statements that committed it
+     * had already succeeded, H2 closes the database, and what reached the file is what a later connection sees. Seen
+     * here: a RUNSCRIPT onto a disk too small for it returned without an error and left an empty database. Asked on
+     * the same connection before it closes, the checkpoint fails instead.
+     */
+    static void sync(Connection c, H2Url db) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("CHECKPOINT SYNC");
+        } catch (SQLException e) {
+            throw new SQLException("H2 could not write " + db.dataFile() + " to disk ("
+                    + withoutStatement(Connections.describe(e)) + ")", e.getSQLState(), e);
+        }
+    }
+
     @Override
     public void restore(Path dir, ConnectionSpec target, ProgressListener progress) {
         Path file = dir.resolve(FILE).toAbsolutePath();
@@ -77,9 +99,11 @@ final class H2BackupTool implements BackupTool {
                 ps.setString(1, file.toString());
                 ps.execute();
             }
+            sync(c, db);
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to restore " + file + " into H2 database " + db.dataFile() + ": "
-                    + Connections.describe(e) + ". Check that the target exists, is empty and is writable", e);
+                    + withoutStatement(Connections.describe(e)) + ". Check the free space of " + db.folder()
+                    + " and that the target exists, is empty and is writable", e);
         }
     }
 }

@@ -62,6 +62,24 @@ public final class H2Dialect implements Dialect {
         return new H2Server(live, H2Url.parse(live.url()));
     }
 
+    /** {@code CHECKPOINT SYNC} on {@code c} ({@link H2BackupTool#sync}): H2 writes commits from a background thread. */
+    @Override
+    public void makeDurable(java.sql.Connection c) {
+        String where;
+        try {
+            where = H2Url.parse(c.getMetaData().getURL()).dataFile().toString();
+        } catch (java.sql.SQLException | RuntimeException e) {
+            where = "the H2 database";
+        }
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("CHECKPOINT SYNC");
+        } catch (java.sql.SQLException e) {
+            throw dev.promoter.core.PromoterException.failed("H2 could not write " + where + " to disk ("
+                    + H2BackupTool.withoutStatement(dev.promoter.core.db.Connections.describe(e)) + "): what was "
+                    + "committed there is not all on disk. Check the free space of its folder and run again", e);
+        }
+    }
+
     @Override
     public Introspector introspector() {
         return introspector;

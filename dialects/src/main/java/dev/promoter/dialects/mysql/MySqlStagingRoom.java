@@ -27,21 +27,23 @@ final class MySqlStagingRoom {
         MySqlUrl url = MySqlUrl.parse(live.url());
         try (Connection c = Connections.open(live);
              PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(data_length + index_length), 0), @@datadir, "
-                     + "@@log_bin, @@log_bin_basename FROM information_schema.tables WHERE table_schema = ? "
+                     + "@@log_bin, @@log_bin_basename, coalesce(sum(data_length), 0) FROM information_schema.tables WHERE table_schema = ? "
                      + "AND table_type = 'BASE TABLE'")) {
             ps.setString(1, url.database());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long bytes = rs.getLong(1);
+                long backup = rs.getLong(5); // what the clone's backup estimates too (MySqlCopyBackup)
                 String size = "about " + StagingRoom.mb(bytes) + " MB (live's tables) free on the server's disk for staging";
                 String host = firstHost(url.hosts());
                 if (!StagingRoom.isThisMachine(host)) {
-                    return StagingRoom.unchecked("the server (" + host + ") is not on this machine; make sure it has " + size);
+                    return StagingRoom.unchecked("the server (" + host + ") is not on this machine; make sure it has " + size)
+                            .withBackup(backup);
                 }
                 Path data = Path.of(rs.getString(2));
                 if (!Files.isDirectory(data)) {
                     return StagingRoom.unchecked("the server's data directory " + data + " is not on this machine (a "
-                            + "container?); make sure the server has " + size);
+                            + "container?); make sure the server has " + size).withBackup(backup);
                 }
                 List<StagingRoom.Need> needs = new ArrayList<>();
                 needs.add(new StagingRoom.Need(data, bytes, "the copy of live's tables"));
@@ -51,7 +53,7 @@ final class MySqlStagingRoom {
                     needs.add(new StagingRoom.Need(base.isAbsolute() ? base.getParent() : data, bytes,
                             "the binary log of the rows loaded"));
                 }
-                return StagingRoom.of(needs);
+                return StagingRoom.of(needs).withBackup(backup);
             }
         } catch (SQLException e) {
             return StagingRoom.unchecked("the size of live could not be read (" + Connections.describe(e) + ")");

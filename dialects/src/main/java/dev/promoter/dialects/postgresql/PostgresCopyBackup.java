@@ -163,14 +163,18 @@ final class PostgresCopyBackup {
 
     /** Refuses before anything is copied when the backup folder cannot hold live's tables. */
     static void ensureRoom(BackupWriter backup, Connection live) throws SQLException {
-        backup.ensureRoom(tablesBytes(live), "the size of live's tables");
+        backup.ensureRoom(backupBytes(live), "the size of live's tables and large objects");
     }
 
-    /** Live's tables' size on disk with their TOAST data: the estimate of a backup of their rows. */
-    private static long tablesBytes(Connection c) throws SQLException {
+    /**
+     * Live's tables' size on disk with their TOAST data, and its large objects': the estimate of a backup of their
+     * rows (the binary COPY data is about the size of the heap).
+     */
+    static long backupBytes(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(sum(pg_table_size("
-                + "c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
-                + "AND c.relpersistence <> 't' AND " + PostgresIntrospector.USER_RELATION)) {
+                + "c.oid)), 0) + pg_table_size('pg_catalog.pg_largeobject') FROM pg_class c JOIN pg_namespace n ON "
+                + "n.oid = c.relnamespace WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND "
+                + PostgresIntrospector.USER_RELATION)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -64,6 +64,38 @@ class H2ClonerTest {
                 .isInstanceOf(PromoterException.class).hasMessageContaining("not empty").hasMessageContaining("KEEP_ME");
     }
 
+    /**
+     * H2 writes committed work from a background thread; on a full disk its statements still succeed. Before the
+     * clone asked for a checkpoint, this clone returned a snapshot of an empty staging (0 tables), taken for live's.
+     */
+    @Test
+    void aCopyThatDoesNotFitOnTheDiskFailsInsteadOfLeavingAnEmptyStaging() throws Exception {
+        try (dev.promoter.testing.SmallDisk disk = dev.promoter.testing.SmallDisk.mount(dir.resolve("disk"), 256L << 20)) {
+            H2Fixture f = new H2Fixture(disk.dir());
+            f.liveJdbi().useHandle(h -> h.execute("INSERT INTO kv_pair (name, \"VALUE\") SELECT 'n' || x, REPEAT('v', 300) "
+                    + "FROM SYSTEM_RANGE(1, 3000)"));
+            var before = f.checksums("live");
+            f.dialect.server(f.live).create("live_staging");
+            long liveBytes = java.nio.file.Files.size(disk.dir().resolve("live.mv.db"));
+            long script = java.nio.file.Files.size(scriptOf(f, dir.resolve("script")));
+            assertThat(script).isGreaterThan(512L << 10);
+            disk.resize(disk.used() + script + script / 4); // the script fits, the database loaded from it does not
+
+            assertThatThrownBy(() -> f.dialect.cloner().cloneDatabase(request(f), ProgressListener.NONE))
+                    .isInstanceOf(PromoterException.class)
+                    .hasMessageContaining("Unable to restore").hasMessageContaining("could not write")
+                    .hasMessageContaining("Check the free space of " + disk.dir()).hasMessageNotContaining("SQL statement");
+            assertThat(f.checksums("live")).isEqualTo(before);
+            System.out.println("MEASURED live file " + (liveBytes >> 10) + " kB, script " + (script >> 10) + " kB");
+        }
+    }
+
+    private static Path scriptOf(H2Fixture f, Path folder) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(folder);
+        f.dialect.backupTool().backup(f.server.database("live"), folder, ProgressListener.NONE);
+        return folder.resolve(H2BackupTool.FILE);
+    }
+
     static CloneRequest request(H2Fixture f) {
         return new CloneRequest(f.server.database("live"), f.server.database("live_staging"), 1, false,
                 Duration.ofSeconds(5));

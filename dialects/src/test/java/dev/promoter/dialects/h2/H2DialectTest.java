@@ -35,6 +35,27 @@ class H2DialectTest {
         }
     }
 
+    /**
+     * H2 commits succeed before their write: on a full disk the commit below returns, and only a checkpoint on the
+     * same connection tells (closing it would not: the next connection sees the file as it was).
+     */
+    @Test
+    void committedWorkThatCannotBeWrittenFailsMakeDurable(@TempDir Path dir) throws Exception {
+        try (dev.promoter.testing.SmallDisk disk = dev.promoter.testing.SmallDisk.mount(dir.resolve("disk"), 256L << 20)) {
+            ConnectionSpec spec = new ConnectionSpec("jdbc:h2:file:" + disk.dir().resolve("db") + ";MAX_COMPACT_TIME=0", "sa", null);
+            try (Connection c = Connections.open(spec)) {
+                c.createStatement().execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(1000))");
+                dialect.makeDurable(c); // room enough: nothing to say
+                disk.resize(disk.used() + (64 << 10));
+                c.createStatement().execute("INSERT INTO t SELECT x, REPEAT('v', 300) FROM SYSTEM_RANGE(1, 3000)");
+
+                assertThatThrownBy(() -> dialect.makeDurable(c)).isInstanceOf(PromoterException.class)
+                        .hasMessageContaining("H2 could not write " + disk.dir().resolve("db.mv.db") + " to disk")
+                        .hasMessageContaining("Check the free space");
+            }
+        }
+    }
+
     @Test
     void refusesInMemoryAndRemoteDatabases() {
         assertThatThrownBy(() -> dialect.server(new ConnectionSpec("jdbc:h2:mem:test", "sa", null)))

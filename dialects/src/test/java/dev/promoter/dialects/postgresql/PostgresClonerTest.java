@@ -733,7 +733,29 @@ class PostgresClonerTest {
         var asLogin = dialect.cloner().stagingRoom(dbs.as(login, live), dev.promoter.core.spi.CloneStrategy.ONLINE);
         assertThat(asLogin.needs()).isEmpty();
         assertThat(asLogin.unchecked()).contains("GRANT pg_read_all_settings", "MB (live's size)");
+        assertThat(asLogin.backupBytes()).isEqualTo(online.backupBytes()); // the backup folder is checked anyway
         dbs.dropAll();
+    }
+
+    /** Preflight counts the run's backup with staging where they share a disk: its estimate must cover the files. */
+    @Test
+    void theBackupEstimateCoversTheBackupTheCloneWrites(@TempDir Path dir) throws Exception {
+        String live = dbs.create("pg_clone_live");
+        dbs.exec(live, "CREATE TABLE t (id int, note text, doc bytea); INSERT INTO t SELECT g, repeat('x', 200), "
+                + "decode(md5(g::text), 'hex') FROM generate_series(1, 20000) g; CREATE TABLE empty (id int); "
+                + "SELECT lo_from_bytea(0, decode(repeat('ab', 300000), 'hex'))");
+        long estimate = dialect.cloner().stagingRoom(dbs.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE).backupBytes();
+        String staging = dbs.create("pg_clone_stg");
+        dev.promoter.core.backup.BackupWriter writer = dev.promoter.core.backup.Backups.prepare(dir.resolve("b"));
+        dialect.cloner().cloneDatabase(new CloneRequest(dbs.spec(live), dbs.spec(staging), 2, false, Duration.ofSeconds(5),
+                dev.promoter.core.spi.CloneStrategy.ONLINE, writer), ProgressListener.NONE);
+        long written;
+        try (var files = java.nio.file.Files.walk(dir.resolve("b"))) {
+            written = files.filter(java.nio.file.Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+        assertThat(written).isGreaterThan(4_000_000L);
+        assertThat(estimate).isGreaterThanOrEqualTo(written).isLessThan(written * 2);
+        dev.promoter.core.backup.Backups.discard(writer);
     }
 
     /** On a server of the test's own: the shared one has max_prepared_transactions = 0, which allows none. */
