@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * Which entries of the schema archive belong to which table is read from live's catalogue in the snapshot, by the
  * object ids {@code pg_restore --list} prints: an {@code INDEX} entry's is its index's {@code pg_class} row, a
  * {@code CONSTRAINT} entry's its {@code pg_constraint} row ({@code FK CONSTRAINT} and {@code INDEX ATTACH} entries
- * are told apart by their type and never taken early); the comments that follow such an entry go with it. Only tables of {@code fromBytes} or more on live get an
+ * are told apart by their type and never taken early); the comments that follow such an entry go with it. An index
+ * that calls a user's function waits for the whole copy ({@link #builtIn}). Only tables of {@code fromBytes} or more on live get an
  * early build, each by a {@code pg_restore --use-list} of their own entries: a process per table is about 40 ms,
  * nothing next to a large table's index build, and most of a copy of thousands of small tables.
  * Builds run one table at a time on one background thread; a failure fails the clone when {@link #rest} is asked.
@@ -99,10 +100,10 @@ final class PostgresEarlyPostData implements AutoCloseable {
         if (sizes.values().stream().anyMatch(s -> s >= fromBytes)) {
             try (Statement st = live.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT 'i', i.indexrelid::int8, n.nspname, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
-                            + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
-                            + "UNION ALL SELECT 'c', k.oid::int8, n.nspname, c.relname FROM pg_constraint k "
+                            + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND " + builtIn("i.indexrelid")
+                            + " UNION ALL SELECT 'c', k.oid::int8, n.nspname, c.relname FROM pg_constraint k "
                             + "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-                            + "WHERE k.contype IN ('p', 'u', 'x') AND c.relkind = 'r'")) {
+                            + "WHERE k.contype IN ('p', 'u', 'x') AND c.relkind = 'r' AND " + builtIn("k.conindid"))) {
                 while (rs.next()) {
                     TableRef t = new TableRef(rs.getString(3), rs.getString(4));
                     Long size = sizes.get(t);
@@ -130,6 +131,17 @@ final class PostgresEarlyPostData implements AutoCloseable {
             owner = t;
         }
         return new PostgresEarlyPostData(pgRestore, archive, staging, stagingName, jobs, progress, early, toc);
+    }
+
+    /**
+     * The index {@code index} calls no function or operator but the server's own (pg_depend records those its
+     * expressions, predicate and exclusion operators use). A user's function in an index may read other tables
+     * (declared IMMUTABLE or not), which an early build would find still empty or half copied: such an index waits
+     * for the whole copy, as pg_restore orders it.
+     */
+    private static String builtIn(String index) {
+        return "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = " + index
+                + " AND d.refclassid IN ('pg_proc'::regclass, 'pg_operator'::regclass) AND d.refobjid >= 16384)";
     }
 
     private static TableRef tableOf(String line, Pattern entry, Map<Long, TableRef> tables) {
@@ -200,8 +212,8 @@ final class PostgresEarlyPostData implements AutoCloseable {
     }
 
     /**
-     * Cancels the builds not yet started (a failed clone) and waits for the running one: ended by force, its server
-     * session would go on building into staging and hold off staging's DROP. Removes the list files.
+     * Cancels the builds not yet started (a failed clone) and waits for the running one, whose server session would
+     * otherwise go on building into staging; interrupted while waiting, ends its pg_restore. Removes the list files.
      */
     @Override
     public void close() {
@@ -213,6 +225,8 @@ final class PostgresEarlyPostData implements AutoCloseable {
             try {
                 builder.awaitTermination(1, java.util.concurrent.TimeUnit.HOURS);
             } catch (InterruptedException e) {
+                // the run is being stopped (Ctrl-C): end the running pg_restore; dropping staging ends its session
+                builder.shutdownNow();
                 Thread.currentThread().interrupt();
             }
         }

@@ -295,7 +295,11 @@ class PostgresClonerTest {
                 + "ALTER TABLE big REPLICA IDENTITY USING INDEX big_code_key; "
                 + "INSERT INTO big SELECT i, 'c' || i, int4range(i * 10, i * 10 + 5), repeat('x', 100) FROM generate_series(1, 20000) i; "
                 + "CREATE TABLE big_ref (id int PRIMARY KEY, big_id int REFERENCES big (id)); "
-                + "INSERT INTO big_ref SELECT i, i FROM generate_series(1, 500) i");
+                + "INSERT INTO big_ref SELECT i, i FROM generate_series(1, 500) i; "
+                // an index calling a function that reads another table: built early, it would find big_ref empty
+                + "CREATE FUNCTION public.ref_count(int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$BEGIN "
+                + "IF NOT EXISTS (SELECT 1 FROM public.big_ref) THEN RAISE EXCEPTION 'big_ref is empty'; END IF; "
+                + "RETURN $1 % 7; END$$; CREATE INDEX big_by_ref ON big (public.ref_count(id))");
         String staging = dbs.create("pg_clone_stg");
         TableRef big = new TableRef("public", "big");
         java.util.List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -339,7 +343,8 @@ class PostgresClonerTest {
                         "big_code_key ON public.big USING btree (code) clustered=false replident=true",
                         "big_pkey ON public.big USING btree (id) clustered=true",
                         "constraint big_ref big_ref_big_id_fkey FOREIGN KEY (big_id) REFERENCES big(id)",
-                        "attached measurements_2024_at_idx to measurements_at_idx");
+                        "attached measurements_2024_at_idx to measurements_at_idx",
+                        "big_by_ref ON public.big USING btree (ref_count(id))");
         try (Handle l = Jdbi.open(dbs.open(live)); Handle s = Jdbi.open(dbs.open(staging))) {
             assertThat(checksums(introspector, s)).isEqualTo(snap.tables()).isEqualTo(checksums(introspector, l));
             assertThat(introspector.schema(s).differencesFrom(introspector.schema(l))).isEmpty();
