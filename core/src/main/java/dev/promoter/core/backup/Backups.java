@@ -82,7 +82,7 @@ public final class Backups {
             JSON.writeValue(manifest.toFile(), m);
             force(manifest);
             force(dir);
-            return verify(dir);
+            return verify(dir, writer.readBack());
         } catch (IOException e) {
             throw PromoterException.failed("Unable to write backup into " + dir + ": " + e.getMessage(), e);
         }
@@ -109,6 +109,15 @@ public final class Backups {
 
     /** Reads the manifest and checks every file's size and sha-256; refuses a damaged backup. */
     public static BackupManifest verify(Path dir) {
+        return verify(dir, Map.<String, BackupWriter.ReadBack>of());
+    }
+
+    /**
+     * As {@link #verify(Path)}, but a file whose entry in {@code readBack} (its size and sha-256 read back from disk
+     * after it was forced there) equals the manifest's, and which still has that size and modification time, is not
+     * read again.
+     */
+    private static BackupManifest verify(Path dir, Map<String, BackupWriter.ReadBack> readBack) {
         Path mf = dir.resolve(BackupManifest.FILE_NAME);
         if (!Files.isRegularFile(mf)) {
             throw PromoterException.badInput("No " + BackupManifest.FILE_NAME + " in " + dir
@@ -126,7 +135,8 @@ public final class Backups {
             try {
                 if (!Files.isRegularFile(p)) {
                     bad.add(f.path() + " is missing");
-                } else if (Files.size(p) != f.bytes() || !sha256(p).equals(f.sha256())) {
+                } else if (Files.size(p) != f.bytes() || !readBackEqual(f, readBack.get(f.path()), p)
+                        && !sha256(p).equals(f.sha256())) {
                     bad.add(f.path() + " does not match its sha-256 in the manifest");
                 }
             } catch (IOException e) {
@@ -138,6 +148,10 @@ public final class Backups {
                     + ". Do not rely on it; take a new backup");
         }
         return m;
+    }
+
+    private static boolean readBackEqual(BackupManifest.FileEntry f, BackupWriter.ReadBack r, Path p) throws IOException {
+        return r != null && r.entry().equals(f) && r.modified().equals(Files.getLastModifiedTime(p));
     }
 
     /** Restores a checked backup into the empty database {@code target}. */
@@ -195,9 +209,13 @@ public final class Backups {
     }
 
     public static String sha256(Path file) throws IOException {
+        return sha256(file, new byte[1 << 20]); // large reads: the digest, not the read calls, should be the cost
+    }
+
+    /** As above, reading through {@code buf} (a caller hashing thousands of files reuses one). */
+    static String sha256(Path file, byte[] buf) throws IOException {
         MessageDigest md = BackupWriter.sha256();
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 20]; // large reads: the digest, not the read calls, should be the cost
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                 md.update(buf, 0, n);
             }

@@ -184,6 +184,28 @@ class BackupsTest {
         assertThatThrownBy(() -> Backups.prepare(w.dir())).hasMessageContaining("is not empty");
     }
 
+    /**
+     * The seal takes a file read back after its fsync as checked; a change to it afterwards (same size, so only its
+     * bytes and modification time differ) is still found, as the check after the manifest always found it.
+     */
+    @Test
+    void aFileChangedAfterItWasReadBackIsRefusedBySeal() throws Exception {
+        BackupWriter w = Backups.prepare(tmp.resolve("changed"));
+        try (var out = w.create("data/0001.copy")) {
+            out.write("the rows as streamed".getBytes(StandardCharsets.UTF_8));
+        }
+        w.awaitDurable();
+        assertThat(w.readBack()).containsOnlyKeys("data/0001.copy");
+        assertThat(w.readBack().get("data/0001.copy").entry()).isEqualTo(w.written().get("data/0001.copy"));
+        Path file = w.dir().resolve("data/0001.copy");
+        var readAt = Files.getLastModifiedTime(file);
+        Files.write(file, "the rows as STREAMED".getBytes(StandardCharsets.UTF_8)); // same size as written
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(readAt.toMillis() + 5000));
+
+        assertThatThrownBy(() -> backups.seal(w, "app", "h2", "demo", "1.0.0", java.util.Map.of()))
+                .isInstanceOf(PromoterException.class).hasMessageContaining("data/0001.copy does not match its sha-256");
+    }
+
     private static String sha(byte[] b) throws NoSuchAlgorithmException {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
