@@ -255,7 +255,7 @@ final class PostgresCloner implements Cloner {
             progress.message("Tables, types and functions (pre-data) made in staging in " + secondsSince(t0));
             Map<TableRef, Long> sizes = bySize(coordinator);
             try (PostgresEarlyPostData early = PostgresEarlyPostData.plan(coordinator, pgRestore, schema, sizes,
-                    earlyPostDataBytes, request.staging(), staging, request.parallelism(), progress)) {
+                    earlyPostDataBytes, request.staging(), staging, progress)) {
                 return copyAndFinish(request, server, staging, stagingAdmin, coordinator, snapshotId, takenAt, watermark,
                         sizes, pgRestore, schema, early, freeze, progress);
             }

@@ -39,7 +39,9 @@ import java.util.regex.Pattern;
  * that calls a user's function waits for the whole copy ({@link #builtIn}). Only tables of {@code fromBytes} or more on live get an
  * early build, each by a {@code pg_restore --use-list} of their own entries: a process per table is about 40 ms,
  * nothing next to a large table's index build, and most of a copy of thousands of small tables.
- * Builds run one table at a time on one background thread; a failure fails the clone when {@link #rest} is asked.
+ * Builds run one table at a time, on one session of one background thread (beside the copy's sessions, not in
+ * place of one: a large index build is parallel on the server already); a failure fails the clone when
+ * {@link #rest} is asked.
  */
 final class PostgresEarlyPostData implements AutoCloseable {
     /** Tables from this size on live (the rows and their TOAST data) get their indexes built early. */
@@ -58,7 +60,6 @@ final class PostgresEarlyPostData implements AutoCloseable {
     private final Path archive;
     private final ConnectionSpec staging;
     private final String stagingName;
-    private final int jobs;
     private final ProgressListener progress;
     private final Map<TableRef, List<String>> early;
     private final List<Entry> toc;
@@ -68,14 +69,13 @@ final class PostgresEarlyPostData implements AutoCloseable {
     private final List<Future<?>> builds = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger submitted = new java.util.concurrent.atomic.AtomicInteger();
 
-    private PostgresEarlyPostData(Path pgRestore, Path archive, ConnectionSpec staging, String stagingName, int jobs,
+    private PostgresEarlyPostData(Path pgRestore, Path archive, ConnectionSpec staging, String stagingName,
                                   ProgressListener progress, Map<TableRef, List<String>> early, List<Entry> toc)
             throws IOException {
         this.pgRestore = pgRestore;
         this.archive = archive;
         this.staging = staging;
         this.stagingName = stagingName;
-        this.jobs = jobs;
         this.progress = progress;
         this.early = early;
         this.toc = toc;
@@ -93,7 +93,7 @@ final class PostgresEarlyPostData implements AutoCloseable {
      * {@code fromBytes} or more get theirs early.
      */
     static PostgresEarlyPostData plan(Connection live, Path pgRestore, Path archive, Map<TableRef, Long> sizes,
-                                      long fromBytes, ConnectionSpec staging, String stagingName, int jobs,
+                                      long fromBytes, ConnectionSpec staging, String stagingName,
                                       ProgressListener progress) throws SQLException, IOException {
         Map<Long, TableRef> indexes = new HashMap<>();
         Map<Long, TableRef> constraints = new HashMap<>();
@@ -130,7 +130,7 @@ final class PostgresEarlyPostData implements AutoCloseable {
             toc.add(new Entry(line, t));
             owner = t;
         }
-        return new PostgresEarlyPostData(pgRestore, archive, staging, stagingName, jobs, progress, early, toc);
+        return new PostgresEarlyPostData(pgRestore, archive, staging, stagingName, progress, early, toc);
     }
 
     /**
@@ -161,7 +161,7 @@ final class PostgresEarlyPostData implements AutoCloseable {
                 long t0 = System.nanoTime();
                 Path list = write(name, entries);
                 PostgresClientTools.restoreSection(pgRestore, staging, stagingName, archive, "post-data",
-                        Math.max(1, Math.min(jobs, entries.size())), list,
+                        1, list,
                         "build the indexes and constraints of table " + table + " in \"" + stagingName + "\"");
                 progress.message(String.format(Locale.ROOT, "Indexes and constraints of table %s (%d) built in %.2f s, "
                         + "as soon as its rows were in", table, entries.size(), (System.nanoTime() - t0) / 1e9));
