@@ -55,16 +55,21 @@ final class PostgresOwnership {
         try (ResultSet rs = st.executeQuery(OWNED + "SELECT count(*), (SELECT string_agg(d, ', ') FROM (SELECT "
                 + "format('%s (owner %I)', pg_describe_object(classid, objid, 0), pg_get_userbyid(owner)) AS d "
                 + "FROM foreign_owned ORDER BY pg_describe_object(classid, objid, 0) LIMIT " + NAMED + ") s), "
-                + "string_agg(DISTINCT quote_ident(pg_get_userbyid(owner)), ', '), quote_ident(current_user) "
-                + "FROM foreign_owned")) {
+                + "string_agg(DISTINCT quote_ident(pg_get_userbyid(owner)), ', '), quote_ident(current_user), "
+                + "current_setting('server_version_num')::int >= 160000 FROM foreign_owned")) {
             rs.next();
             long count = rs.getLong(1);
             if (count > 0) {
-                throw PromoterException.refused("The login " + rs.getString(4) + " is not a member of the role(s) "
-                        + rs.getString(3) + " that own " + count + " object(s) of live \"" + db + "\": " + rs.getString(2)
+                // from 16 on a membership without the SET option does not allow ALTER ... OWNER TO, and a plain GRANT
+                // of a membership that exists leaves its options as they are ("has already been granted")
+                boolean set = rs.getBoolean(5);
+                throw PromoterException.refused("The login " + rs.getString(4) + (set ? " may not SET ROLE to"
+                        : " is not a member of") + " the role(s) " + rs.getString(3) + " that own " + count
+                        + " object(s) of live \"" + db + "\": " + rs.getString(2)
                         + (count > NAMED ? " and " + (count - NAMED) + " more" : "") + ". The online clone recreates "
-                        + "every object in staging with its owner, which only a member of the owning role may do. "
-                        + "Make the login a member (GRANT " + rs.getString(3) + " TO " + rs.getString(4) + "), run as a "
+                        + "every object in staging with its owner, which only a member of the owning role"
+                        + (set ? " with the SET option" : "") + " may do. Make the login a member (GRANT " + rs.getString(3)
+                        + " TO " + rs.getString(4) + (set ? " WITH SET TRUE" : "") + "), run as a "
                         + "superuser, or use --clone-strategy template (the server copies live's files, owners "
                         + "included; connections to live are held off meanwhile). Nothing was copied");
             }

