@@ -109,12 +109,45 @@ final class PostgresCloner implements Cloner {
             if (strategy == dev.promoter.core.spi.CloneStrategy.ONLINE) {
                 PostgresOwnership.refuseForeignOwners(st, db);
                 PostgresOwnership.refuseMisplacedOwners(st, db);
+                refuseTempFileLimit(st, db);
             }
             PostgresOwnership.refuseUnreadableTables(st, db);
             PostgresOwnership.refuseUnreadableLargeObjects(st, db);
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to read the subscriptions and replication slots of live \"" + db + "\": "
                     + Connections.describe(e), e);
+        }
+    }
+
+    /**
+     * A {@code temp_file_limit} on the login (set for its role; only a superuser may change it, so the tool's own
+     * sessions cannot lift it) below the size of live's largest index, which also does not fit in
+     * {@code maintenance_work_mem}: building that index on staging sorts about its size through temporary files, and
+     * the server stops the build with "temporary file size exceeds temp_file_limit" after the whole copy. Refused
+     * here instead, with the index and the figures.
+     */
+    private static void refuseTempFileLimit(Statement st, String db) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT i.indexrelid::regclass::text, pg_relation_size(i.indexrelid), "
+                + "CASE WHEN current_setting('temp_file_limit') = '-1' THEN -1 ELSE pg_size_bytes(current_setting('temp_file_limit')) END, "
+                + "pg_size_bytes(current_setting('maintenance_work_mem')), current_setting('temp_file_limit'), "
+                + "current_setting('maintenance_work_mem'), quote_ident(current_user), "
+                + "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+                + "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE c.relkind IN ('r', 'm') AND " + PostgresIntrospector.USER_RELATION
+                + " ORDER BY 2 DESC LIMIT 1")) {
+            if (!rs.next() || rs.getBoolean(8) || rs.getLong(3) < 0) {
+                return;
+            }
+            long index = rs.getLong(2);
+            if (index > rs.getLong(3) && index > rs.getLong(4)) {
+                throw PromoterException.refused("The login " + rs.getString(7) + " has temp_file_limit = " + rs.getString(5)
+                        + ", but live \"" + db + "\"'s largest index, " + rs.getString(1) + ", is "
+                        + dev.promoter.core.spi.StagingRoom.mb(index) + " MB and maintenance_work_mem is " + rs.getString(6)
+                        + ": building it on staging sorts about that much through temporary files, and the server would "
+                        + "stop the build after the whole copy. As a superuser, lift the limit for the login (ALTER ROLE "
+                        + rs.getString(7) + " SET temp_file_limit = -1, or a size above the index's), or use "
+                        + "--clone-strategy template (a file copy builds no index). Nothing was copied");
+            }
         }
     }
 

@@ -763,6 +763,31 @@ class PostgresClonerTest {
         dev.promoter.core.backup.Backups.discard(writer);
     }
 
+    @Test
+    void aTempFileLimitTooSmallForTheLargestIndexIsRefusedBeforeTheOnlineClone() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        String ops = dbs.role("promoter_tfl", "LOGIN");
+        dbs.exec(live, "CREATE TABLE t (id int, note text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 100000) g; "
+                + "CREATE INDEX t_note ON t (note); ALTER TABLE t OWNER TO " + ops + "; GRANT CREATE ON SCHEMA public TO " + ops);
+        dbs.exec("postgres", "ALTER ROLE " + ops + " SET temp_file_limit = '1MB'; ALTER ROLE " + ops
+                + " SET maintenance_work_mem = '1MB'");
+        // what the build on staging would meet, as that login
+        try (Connection c = Connections.open(dbs.as(ops, live)); Statement st = c.createStatement()) {
+            assertThatThrownBy(() -> st.execute("CREATE INDEX t_note_again ON t (note)"))
+                    .hasMessageContaining("temporary file size exceeds temp_file_limit");
+        }
+
+        assertThatThrownBy(() -> dialect.cloner().refuseUnsupported(dbs.as(ops, live), dev.promoter.core.spi.CloneStrategy.ONLINE))
+                .isInstanceOf(dev.promoter.core.PromoterException.class)
+                .hasMessageContaining("The login " + ops + " has temp_file_limit = 1MB, but live")
+                .hasMessageContaining("largest index, t_note, is ")
+                .hasMessageContaining("ALTER ROLE " + ops + " SET temp_file_limit = -1");
+        dialect.cloner().refuseUnsupported(dbs.as(ops, live), dev.promoter.core.spi.CloneStrategy.TEMPLATE);
+        dialect.cloner().refuseUnsupported(dbs.spec(live), dev.promoter.core.spi.CloneStrategy.ONLINE); // a superuser
+        dbs.exec("postgres", "ALTER ROLE " + ops + " SET temp_file_limit = -1");
+        dialect.cloner().refuseUnsupported(dbs.as(ops, live), dev.promoter.core.spi.CloneStrategy.ONLINE);
+    }
+
     /** On a server of the test's own: the shared one has max_prepared_transactions = 0, which allows none. */
     @Test
     void aPreparedTransactionOnLiveIsRefusedBeforeAnythingIsCopied() throws Exception {
