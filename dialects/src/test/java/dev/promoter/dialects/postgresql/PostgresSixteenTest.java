@@ -82,6 +82,44 @@ class PostgresSixteenTest {
         }
     }
 
+    /**
+     * Everything of a run that needs no pg_dump, on 16: the write freeze, the template clone (hold-off, file copy,
+     * watermark, checksums of the copy), the switch's proof and renames, and the freeze's release.
+     */
+    @Test
+    void theTemplateCloneTheFreezeAndTheSwitchWorkOnA16Server() throws Exception {
+        try (PrivatePostgres pg = PrivatePostgres.start16()) {
+            exec(pg.spec("postgres"), "CREATE DATABASE live", "CREATE DATABASE staging");
+            exec(pg.spec("live"), "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v jsonb)",
+                    "INSERT INTO t (v) SELECT jsonb_build_object('n', g) FROM generate_series(1, 1000) g");
+            PostgresDialect dialect = new PostgresDialect();
+            var snap = dialect.cloner().cloneDatabase(new dev.promoter.core.spi.CloneRequest(pg.spec("live"),
+                    pg.spec("staging"), 2, true, java.time.Duration.ofSeconds(5), CloneStrategy.TEMPLATE, null),
+                    dev.promoter.core.spi.ProgressListener.NONE);
+            try {
+                assertThat(snap.tables()).hasSize(1);
+                assertThat(snap.tables().values().iterator().next().rows()).isEqualTo(1000);
+                assertThatThrownBy(() -> exec(pg.spec("live"), "INSERT INTO t (v) VALUES ('{}')"))
+                        .as("frozen").hasMessageContaining("read-only");
+                exec(pg.spec("staging"), "CREATE TABLE added (id int)");
+                var server = dialect.server(pg.spec("live"));
+                var result = dialect.atomicSwitch().switchOver(new dev.promoter.core.spi.SwitchRequest(server, "staging",
+                        "live_archive", snap, java.time.Duration.ofSeconds(5)));
+                assertThat(result.blockedWindowMillis()).isBetween(0L, 5000L);
+            } finally {
+                snap.freeze().release();
+            }
+            exec(pg.spec("live"), "SELECT 1 FROM added", "INSERT INTO t (v) VALUES ('{}')");
+            try (Connection c = Connections.open(pg.spec("live")); Statement st = c.createStatement();
+                 var rs = st.executeQuery("SELECT count(*), max(id) FROM t")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(1001);
+                assertThat(rs.getLong(2)).isEqualTo(1001); // the identity's position came along
+            }
+            assertThatThrownBy(() -> exec(pg.spec("live_archive"), "SELECT 1 FROM added")).hasMessageContaining("added");
+        }
+    }
+
     private static void exec(ConnectionSpec spec, String... statements) throws SQLException {
         try (Connection c = Connections.open(spec); Statement st = c.createStatement()) {
             for (String s : statements) {
