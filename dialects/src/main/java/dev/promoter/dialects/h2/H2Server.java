@@ -96,9 +96,16 @@ final class H2Server implements DatabaseServer {
         H2Files.delete(db);
     }
 
+    /**
+     * The ledger's file beside live, written at each commit ({@code WRITE_DELAY=0}, a setting the ledger's own file
+     * keeps): H2 otherwise writes commits from a background thread, and on a full disk a ledger write would succeed
+     * and be gone when the file is next opened (seen for staging: {@link H2BackupTool#sync}). Now the write that
+     * cannot reach the disk fails.
+     */
     @Override
     public ConnectionSpec ledger() {
-        return login.withUrl(live.sibling(LEDGER_NAME).url(false));
+        String url = live.sibling(LEDGER_NAME).url(false);
+        return login.withUrl(url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=") ? url : url + ";WRITE_DELAY=0");
     }
 
     @Override

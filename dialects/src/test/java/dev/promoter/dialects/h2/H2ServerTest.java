@@ -66,4 +66,27 @@ class H2ServerTest {
         Ledger.open(Connections.jdbi(f.server.ledger()), Clock.systemUTC());
         assertThat(Files.exists(dir.resolve("promoter_ledger.mv.db"))).isTrue();
     }
+
+    /** Written at each commit: on a full disk the ledger's write fails instead of vanishing when the file is reopened. */
+    @Test
+    void aLedgerWriteThatCannotReachTheDiskFails() throws Exception {
+        try (dev.promoter.testing.SmallDisk disk = dev.promoter.testing.SmallDisk.mount(dir.resolve("disk"), 256L << 20)) {
+            H2Fixture f = new H2Fixture(disk.dir());
+            var ledger = f.server.ledger();
+            assertThat(ledger.url()).contains(";WRITE_DELAY=0");
+            var c = Connections.open(ledger);
+            try (var st = c.createStatement()) {
+                st.execute("CREATE TABLE notes (id INT PRIMARY KEY, v VARCHAR(1000))");
+                disk.resize(disk.used() + (64 << 10));
+                assertThatThrownBy(() -> st.execute("INSERT INTO notes SELECT x, REPEAT('v', 300) FROM SYSTEM_RANGE(1, 3000)"))
+                        .isInstanceOf(SQLException.class).hasMessageContaining("Writing to");
+            } finally {
+                try {
+                    c.close();
+                } catch (SQLException alsoHere) {
+                    // the closing session reports the failed write again
+                }
+            }
+        }
+    }
 }
