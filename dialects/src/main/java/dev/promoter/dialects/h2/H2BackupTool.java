@@ -72,11 +72,11 @@ final class H2BackupTool implements BackupTool {
      * here: a RUNSCRIPT onto a disk too small for it returned without an error and left an empty database. Asked on
      * the same connection before it closes, the checkpoint fails instead.
      */
-    static void sync(Connection c, H2Url db) throws SQLException {
+    static void sync(Connection c, String what) throws SQLException {
         try (var st = c.createStatement()) {
             st.execute("CHECKPOINT SYNC");
         } catch (SQLException e) {
-            throw new SQLException("H2 could not write " + db.dataFile() + " to disk ("
+            throw new SQLException("H2 could not write " + what + " to disk ("
                     + withoutStatement(Connections.describe(e)) + ")", e.getSQLState(), e);
         }
     }
@@ -99,7 +99,7 @@ final class H2BackupTool implements BackupTool {
                 ps.setString(1, file.toString());
                 ps.execute();
             }
-            sync(c, db);
+            sync(c, db.dataFile().toString());
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to restore " + file + " into H2 database " + db.dataFile() + ": "
                     + withoutStatement(Connections.describe(e)) + ". Check the free space of " + db.folder()

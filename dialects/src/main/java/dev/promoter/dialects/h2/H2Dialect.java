@@ -71,12 +71,11 @@ public final class H2Dialect implements Dialect {
         } catch (java.sql.SQLException | RuntimeException e) {
             where = "the H2 database";
         }
-        try (java.sql.Statement st = c.createStatement()) {
-            st.execute("CHECKPOINT SYNC");
+        try {
+            H2BackupTool.sync(c, where);
         } catch (java.sql.SQLException e) {
-            throw dev.promoter.core.PromoterException.failed("H2 could not write " + where + " to disk ("
-                    + H2BackupTool.withoutStatement(dev.promoter.core.db.Connections.describe(e)) + "): what was "
-                    + "committed there is not all on disk. Check the free space of its folder and run again", e);
+            throw dev.promoter.core.PromoterException.failed(e.getMessage() + ": what was committed there is not all on "
+                    + "disk. Check the free space of its folder and run again", e);
         }
     }
 

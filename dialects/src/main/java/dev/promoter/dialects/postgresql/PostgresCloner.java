@@ -197,12 +197,7 @@ final class PostgresCloner implements Cloner {
 
     @Override
     public dev.promoter.core.spi.StagingRoom stagingRoom(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
-        dev.promoter.core.spi.StagingRoom room = PostgresStagingRoom.of(live, strategy);
-        try (Connection c = Connections.open(live)) {
-            return room.withBackup(PostgresCopyBackup.backupBytes(c));
-        } catch (SQLException e) {
-            return room; // the clone's own check of the backup folder still runs
-        }
+        return PostgresStagingRoom.of(live, strategy);
     }
 
     /** Also lets connections in where a dead run left live refusing them ({@link PostgresHoldOff}). */

@@ -25,12 +25,15 @@ final class PrivatePostgres implements AutoCloseable {
     private final Path bin;
     private final int port;
     private final boolean root;
+    /** The folder {@link #close} deletes: the server's, or the one it and its binaries are in. */
+    private final Path owned;
 
-    private PrivatePostgres(Path dir, Path bin, int port, boolean root) {
+    private PrivatePostgres(Path dir, Path bin, int port, boolean root, Path owned) {
         this.dir = dir;
         this.bin = bin;
         this.port = port;
         this.root = root;
+        this.owned = owned;
     }
 
     /** Starts a server with {@code settings} ({@code name=value}) on the command line. */
@@ -40,7 +43,7 @@ final class PrivatePostgres implements AutoCloseable {
 
     /** As {@link #start}, with its folder made in {@code parent} (null: the temporary folder). */
     static PrivatePostgres startIn(Path parent, String... settings) throws Exception {
-        return startWith(bindir(), parent, settings);
+        return startWith(bindir(), parent, false, settings);
     }
 
     /**
@@ -64,21 +67,15 @@ final class PrivatePostgres implements AutoCloseable {
             }
         }
         try {
-            return startWith(home.resolve("bin"), home, settings).deleting(home);
+            return startWith(home.resolve("bin"), home, true, settings);
         } catch (Exception e) {
             deleteTree(home);
             throw e;
         }
     }
 
-    private Path alsoDelete;
-
-    private PrivatePostgres deleting(Path folder) {
-        this.alsoDelete = folder;
-        return this;
-    }
-
-    private static PrivatePostgres startWith(Path bin, Path parent, String... settings) throws Exception {
+    /** With {@code ownsParent}, {@link #close} deletes {@code parent} too (binaries unpacked there). */
+    private static PrivatePostgres startWith(Path bin, Path parent, boolean ownsParent, String... settings) throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         Path dir = parent == null ? Files.createTempDirectory("promoter-pg-") : Files.createTempDirectory(parent, "promoter-pg-");
         if (root) {
@@ -92,7 +89,7 @@ final class PrivatePostgres implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        PrivatePostgres pg = new PrivatePostgres(dir, bin, port, root);
+        PrivatePostgres pg = new PrivatePostgres(dir, bin, port, root, ownsParent ? parent : dir);
         pg.run(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-A", "trust", "-U", "postgres",
                 "-E", "UTF8", "--no-sync", "--no-instructions");
         StringBuilder options = new StringBuilder("-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir
@@ -133,10 +130,7 @@ final class PrivatePostgres implements AutoCloseable {
         try {
             run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
         } finally {
-            deleteTree(dir);
-            if (alsoDelete != null) {
-                deleteTree(alsoDelete);
-            }
+            deleteTree(owned);
         }
     }
 
