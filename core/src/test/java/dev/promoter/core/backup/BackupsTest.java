@@ -186,7 +186,8 @@ class BackupsTest {
 
     /**
      * The seal takes a file read back after its fsync as checked; a change to it afterwards (same size, so only its
-     * bytes and modification time differ) is still found, as the check after the manifest always found it.
+     * bytes and modification time differ) is still found: the file is read again and its digest is not the one of
+     * the bytes streamed into it.
      */
     @Test
     void aFileChangedAfterItWasReadBackIsRefusedBySeal() throws Exception {
@@ -203,7 +204,38 @@ class BackupsTest {
         Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(readAt.toMillis() + 5000));
 
         assertThatThrownBy(() -> backups.seal(w, "app", "h2", "demo", "1.0.0", java.util.Map.of()))
-                .isInstanceOf(PromoterException.class).hasMessageContaining("data/0001.copy does not match its sha-256");
+                .isInstanceOf(PromoterException.class).hasMessageContaining("data/0001.copy does not hold what was written")
+                .hasMessageContaining("20 bytes were streamed").hasMessageContaining("take a new backup")
+                .extracting(e -> ((PromoterException) e).outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(w.dir().resolve(BackupManifest.FILE_NAME)).as("no manifest for a backup that is not what was written")
+                .doesNotExist();
+    }
+
+    /**
+     * The manifest's sha-256 is taken from the file as read back from disk; what proves that file holds the bytes
+     * streamed into it is the digest taken as they were written. A file changed on disk while it was being written
+     * (here through another channel, as a faulty disk or another program would) is refused by the seal, before any
+     * manifest exists, although its read-back sha-256 alone would look consistent.
+     */
+    @Test
+    void aFileThatDoesNotHoldTheBytesStreamedIntoItIsRefusedBeforeTheManifest() throws Exception {
+        BackupWriter w = Backups.prepare(tmp.resolve("garbled"));
+        Path file = w.dir().resolve("data/0001.copy");
+        try (var out = w.create("data/0001.copy")) {
+            out.write("the rows as streamed".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            try (var other = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                other.write(java.nio.ByteBuffer.wrap("THE".getBytes(StandardCharsets.UTF_8)), 0);
+            }
+        }
+        w.awaitDurable();
+
+        assertThatThrownBy(() -> backups.seal(w, "app", "h2", "demo", "1.0.0", java.util.Map.of()))
+                .isInstanceOf(PromoterException.class).hasMessageContaining(file.toString())
+                .hasMessageContaining("does not hold what was written to it")
+                .extracting(e -> ((PromoterException) e).outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(w.dir().resolve(BackupManifest.FILE_NAME)).doesNotExist();
+        assertThatThrownBy(() -> Backups.verify(w.dir())).hasMessageContaining("not a Promoter backup folder");
     }
 
     private static String sha(byte[] b) throws NoSuchAlgorithmException {
