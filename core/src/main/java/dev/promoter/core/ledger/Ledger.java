@@ -2,6 +2,9 @@ package dev.promoter.core.ledger;
 
 import dev.promoter.core.PromoterException;
 import dev.promoter.core.version.Version;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.promoter.core.db.ConnectionSpec;
+import dev.promoter.core.db.Connections;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -25,19 +28,49 @@ import java.util.TreeMap;
  * The tool's own record, kept on the live server outside the databases being swapped: the live
  * version of each database, every run with its stages, scripts and checkpoints.
  */
-public final class Ledger {
+public final class Ledger implements AutoCloseable {
     private final Jdbi jdbi;
     private final Clock clock;
+    private final AutoCloseable connections;
 
-    private Ledger(Jdbi jdbi, Clock clock) {
+    private Ledger(Jdbi jdbi, Clock clock, AutoCloseable connections) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.connections = connections;
     }
 
     /** Opens the ledger, creating its tables when they are missing. */
     public static Ledger open(Jdbi jdbi, Clock clock) {
         LedgerSchema.ensure(jdbi);
-        return new Ledger(jdbi, clock);
+        return new Ledger(jdbi, clock, null);
+    }
+
+    /**
+     * Opens the ledger at {@code spec} over a pool of at most two connections (the run's thread and the lock's
+     * heartbeat), kept until {@link #close}: for a run, which writes the ledger at every stage, script and checkpoint.
+     */
+    public static Ledger pooled(ConnectionSpec spec, Clock clock) {
+        HikariDataSource pool = Connections.pool(spec, "ledger", 2);
+        try {
+            Jdbi jdbi = Jdbi.create(pool);
+            LedgerSchema.ensure(jdbi);
+            return new Ledger(jdbi, clock, pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Closes the ledger's pool, if it has one; a ledger opened over a Jdbi of the caller's is left as it is. */
+    @Override
+    public void close() {
+        if (connections != null) {
+            try {
+                connections.close();
+            } catch (Exception e) {
+                // the connections are gone with the process at the latest; every write was committed
+            }
+        }
     }
 
     public Jdbi jdbi() {

@@ -73,10 +73,12 @@ public final class Pipeline {
     public RunReport run(RunOptions o) {
         String runId = RunIds.next(clock);
         RunState s = new RunState(runId, "run", clock, listener, interruption);
+        Preflight.Connected[] connected = new Preflight.Connected[1];
         try {
             Preflight preflight = new Preflight(dialects, clock);
             s.begin(Stage.PREFLIGHT);
             Preflight.Connected c = s.inStage(Stage.PREFLIGHT, () -> preflight.connect(o, listener));
+            connected[0] = c;
             s.attach(c);
             try (PromotionLock.Lease lease = s.inStage(Stage.PREFLIGHT, () -> new PromotionLock(c.ledger())
                     .acquire(c.server().ledgerKey(), runId, holder(), o.lockTtl()))) {
@@ -100,6 +102,10 @@ public final class Pipeline {
             return s.fail(e.outcome(), e.getMessage(), e);
         } catch (RuntimeException e) {
             return s.fail(Outcome.FAILED, "Unexpected failure: " + e, e);
+        } finally {
+            if (connected[0] != null) {
+                connected[0].ledger().close(); // after s.fail or s.finish wrote the run's end
+            }
         }
     }
 

@@ -79,7 +79,8 @@ final class Preflight {
                     + "tree " + product.dir() + " has no " + dialect.name() + " scripts. Add "
                     + product.dir().resolve("<version>").resolve(dialect.name().id()) + "/migration.sql for every version");
         }
-        Ledger ledger = Ledger.open(Connections.jdbi(server.ledger()), clock);
+        Ledger ledger = server.ledgerMayStayConnected() ? Ledger.pooled(server.ledger(), clock)
+                : Ledger.open(Connections.jdbi(server.ledger()), clock);
         return new Connected(dialect, server, product, ledger, stagingName);
     }
 

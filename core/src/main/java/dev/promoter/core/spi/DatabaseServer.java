@@ -37,6 +37,16 @@ public interface DatabaseServer {
     /** Where the ledger lives: its own database beside live (never one that is swapped). */
     ConnectionSpec ledger();
 
+    /**
+     * Whether a run may keep its connections to the ledger open from start to end (a small pool) instead of
+     * opening one for each write: a server's ledger may (a run writes it some 30 times, and each new session cost
+     * 10-15 ms); an embedded file database's may not, since an open connection holds the file and another process,
+     * a second run say, could not open the ledger to be told who holds the lock.
+     */
+    default boolean ledgerMayStayConnected() {
+        return true;
+    }
+
     /** Longest database name the server accepts, in the unit of {@link #nameLength}. */
     int maxNameLength();
 

@@ -108,6 +108,12 @@ final class H2Server implements DatabaseServer {
         return login.withUrl(url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=") ? url : url + ";WRITE_DELAY=0");
     }
 
+    /** The ledger is a file: an open connection would keep other processes from it. */
+    @Override
+    public boolean ledgerMayStayConnected() {
+        return false;
+    }
+
     @Override
     public int maxNameLength() {
         return MAX_NAME_LENGTH;

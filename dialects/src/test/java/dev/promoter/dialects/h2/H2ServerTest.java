@@ -65,6 +65,8 @@ class H2ServerTest {
         H2Fixture f = new H2Fixture(dir);
         Ledger.open(Connections.jdbi(f.server.ledger()), Clock.systemUTC());
         assertThat(Files.exists(dir.resolve("promoter_ledger.mv.db"))).isTrue();
+        // a run opens it for each write: a connection kept open would lock the file against a second process
+        assertThat(f.server.ledgerMayStayConnected()).isFalse();
     }
 
     /** Written at each commit: on a full disk the ledger's write fails instead of vanishing when the file is reopened. */

@@ -122,6 +122,33 @@ class PostgresServerTest {
         }
     }
 
+    /**
+     * A run's ledger ({@link dev.promoter.core.ledger.Ledger#pooled}) writes through one session kept open, not a new
+     * one per write, and lets it go when closed: then the ledger's database has no session left (a plain DROP
+     * DATABASE, which refuses while one is attached, goes through).
+     */
+    @Test
+    void aRunsLedgerWritesThroughOneSessionAndLetsItGoWhenClosed() throws Exception {
+        String ledgerDb = dbs.create("pg_ledger");
+        String sessions = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + ledgerDb + "'";
+        assertThat(new PostgresServer(dbs.spec(ledgerDb)).ledgerMayStayConnected()).isTrue();
+        try (var ledger = dev.promoter.core.ledger.Ledger.pooled(dbs.spec(ledgerDb), java.time.Clock.systemUTC())) {
+            for (int i = 0; i < 20; i++) {
+                ledger.setLive("shop" + i, "storage-server", dev.promoter.core.version.Version.parse("1." + i + ".0"),
+                        "postgresql", "a test");
+            }
+            assertThat(ledger.live("shop19").orElseThrow().version()).hasToString("1.19.0");
+            assertThat(dbs.queryString("postgres", sessions)).isEqualTo("1");
+        }
+        // the session's backend ends just after the driver's goodbye: a few milliseconds at most
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (!dbs.queryString("postgres", sessions).equals("0") && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(dbs.queryString("postgres", sessions)).isEqualTo("0");
+        dbs.exec("postgres", "DROP DATABASE " + PostgresDialect.quoteIdentifier(ledgerDb));
+    }
+
     /** A spec for {@code db} as role {@code role} (trust authentication, no password). */
     private ConnectionSpec as(String role, String db) {
         return new ConnectionSpec(dbs.spec(db).url(), role, Secret.none());
