@@ -33,16 +33,17 @@ import java.util.concurrent.RejectedExecutionException;
  * made with {@link #create} has its size and an XXH3-128 digest taken from the bytes as they are written; once
  * closed, it is forced to disk and read back from disk on a background thread while the stage goes on, which takes
  * its sha-256 (the manifest's) and its XXH3-128 again: equal digests prove the file on disk holds exactly what was
- * streamed ({@link #written}). The writer's thread thus pays for the cheap digest only (sha-256 there cost the
- * online PostgreSQL clone of a 640 MB table about 0.6 s), and the sha-256 is the one of the bytes on disk. The
- * seal checks every file against the manifest, re-reading only those not read back that way. Files written by
- * other programs (through {@link #path}) are hashed when the backup is sealed. Thread-safe: workers may write
- * files at once.
+ * streamed ({@link #written}). The writer's thread thus pays for the cheap digest only (writing 570 MB took it
+ * 645 ms of CPU with sha-256, 367 ms with XXH3-128), and the sha-256 is the one of the bytes on disk. The seal
+ * checks every file against the manifest, re-reading only those not read back that way. Files written by other
+ * programs (through {@link #path}) are hashed when the backup is sealed. Thread-safe: workers may write files at
+ * once.
  */
 public final class BackupWriter {
-    private final Path dir;
     private static final Hasher128 XXH3 = Hashing.xxh3_128();
     private static final int FORCERS = 2;
+
+    private final Path dir;
     private final Map<String, Streamed> written = new ConcurrentHashMap<>();
     private final Map<String, ReadBack> readBack = new ConcurrentHashMap<>();
     /**

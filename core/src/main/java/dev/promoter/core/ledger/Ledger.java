@@ -2,9 +2,8 @@ package dev.promoter.core.ledger;
 
 import dev.promoter.core.PromoterException;
 import dev.promoter.core.version.Version;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.promoter.core.db.ConnectionSpec;
-import dev.promoter.core.db.Connections;
+import dev.promoter.core.db.ReusedConnections;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -46,22 +45,23 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * Opens the ledger at {@code spec} over a pool of at most two connections (the run's thread and the lock's
-     * heartbeat), kept until {@link #close}: for a run, which writes the ledger at every stage, script and checkpoint.
+     * Opens the ledger at {@code spec} keeping up to two connections open between writes (the run's thread and the
+     * lock's heartbeat; {@link ReusedConnections}) until {@link #close}: for a run, which writes the ledger at every
+     * stage, script and checkpoint.
      */
     public static Ledger pooled(ConnectionSpec spec, Clock clock) {
-        HikariDataSource pool = Connections.pool(spec, "ledger", 2);
+        ReusedConnections connections = new ReusedConnections(spec, 2);
         try {
-            Jdbi jdbi = Jdbi.create(pool);
+            Jdbi jdbi = Jdbi.create(connections);
             LedgerSchema.ensure(jdbi);
-            return new Ledger(jdbi, clock, pool);
+            return new Ledger(jdbi, clock, connections);
         } catch (RuntimeException e) {
-            pool.close();
+            connections.close();
             throw e;
         }
     }
 
-    /** Closes the ledger's pool, if it has one; a ledger opened over a Jdbi of the caller's is left as it is. */
+    /** Closes the connections the ledger kept, if it keeps any; a ledger opened over a Jdbi of the caller's is left as it is. */
     @Override
     public void close() {
         if (connections != null) {

@@ -125,7 +125,8 @@ class PostgresServerTest {
     /**
      * A run's ledger ({@link dev.promoter.core.ledger.Ledger#pooled}) writes through one session kept open, not a new
      * one per write, and lets it go when closed: then the ledger's database has no session left (a plain DROP
-     * DATABASE, which refuses while one is attached, goes through).
+     * DATABASE, which refuses while one is attached, goes through). A session the server ended while it was idle is
+     * replaced, not used.
      */
     @Test
     void aRunsLedgerWritesThroughOneSessionAndLetsItGoWhenClosed() throws Exception {
@@ -139,6 +140,14 @@ class PostgresServerTest {
             }
             assertThat(ledger.live("shop19").orElseThrow().version()).hasToString("1.19.0");
             assertThat(dbs.queryString("postgres", sessions)).isEqualTo("1");
+
+            // the server ends the idle session (a DBA, a restart): the next write, a moment later, opens a new one
+            dbs.exec("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + ledgerDb + "'");
+            Thread.sleep(1100);
+            ledger.setLive("shop20", "storage-server", dev.promoter.core.version.Version.parse("1.20.0"), "postgresql",
+                    "a test");
+            assertThat(ledger.live("shop20")).isPresent();
+            assertThat(dbs.queryString("postgres", sessions)).isEqualTo("1");
         }
         // the session's backend ends just after the driver's goodbye: a few milliseconds at most
         long until = System.nanoTime() + 5_000_000_000L;
@@ -147,6 +156,24 @@ class PostgresServerTest {
         }
         assertThat(dbs.queryString("postgres", sessions)).isEqualTo("0");
         dbs.exec("postgres", "DROP DATABASE " + PostgresDialect.quoteIdentifier(ledgerDb));
+    }
+
+    /**
+     * A run's ledger on a database its login may not connect to fails at once, with the server's reason and the
+     * connection's advice, as a ledger opened for each write does (a connection pool would wait out its timeout and
+     * report only that). The login has just connected elsewhere on the server, as a run has when it opens the ledger.
+     */
+    @Test
+    void aRunsLedgerThatTheLoginMayNotConnectToIsRefusedWithTheServersReason() throws Exception {
+        String ledgerDb = dbs.create("pg_ledger");
+        String role = dbs.role("promoter_noconn", "LOGIN");
+        dbs.exec("postgres", "REVOKE CONNECT ON DATABASE " + PostgresDialect.quoteIdentifier(ledgerDb) + " FROM PUBLIC");
+        Connections.open(dbs.as(role, "postgres")).close();
+
+        assertThatThrownBy(() -> dev.promoter.core.ledger.Ledger.pooled(dbs.as(role, ledgerDb), java.time.Clock.systemUTC()))
+                .isInstanceOf(PromoterException.class)
+                .hasMessageContaining("Unable to connect to").hasMessageContaining(ledgerDb)
+                .hasMessageContaining("permission denied for database");
     }
 
     /** A spec for {@code db} as role {@code role} (trust authentication, no password). */
