@@ -53,11 +53,7 @@ public final class StatusServer implements AutoCloseable {
                     + ". Pick a free port or another address");
         }
         server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "promoter-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        server.setExecutor(Executors.newFixedThreadPool(4, dev.promoter.core.DaemonThreads.factory("promoter-http")));
     }
 
     public void start() {

@@ -64,11 +64,8 @@ public final class BackupWriter {
      * time: the pieces of a large table close together at the end of a copy, and their read-backs (sha-256 being most
      * of it) are then what the seal waits for.
      */
-    private final ExecutorService forcer = Executors.newFixedThreadPool(FORCERS, r -> {
-        Thread t = new Thread(r, "promoter-backup-sync");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService forcer = Executors.newFixedThreadPool(FORCERS,
+            dev.promoter.core.DaemonThreads.factory("promoter-backup-sync"));
     private final Queue<Future<?>> pending = new ConcurrentLinkedQueue<>();
 
     BackupWriter(Path dir) {

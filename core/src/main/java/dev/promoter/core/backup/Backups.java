@@ -209,13 +209,9 @@ public final class Backups {
     }
 
     public static String sha256(Path file) throws IOException {
-        return sha256(file, new byte[1 << 20]); // large reads: the digest, not the read calls, should be the cost
-    }
-
-    /** As above, reading through {@code buf} (a caller hashing thousands of files reuses one). */
-    static String sha256(Path file, byte[] buf) throws IOException {
         MessageDigest md = BackupWriter.sha256();
         try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 20]; // large reads: the digest, not the read calls, should be the cost
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                 md.update(buf, 0, n);
             }

@@ -1,9 +1,9 @@
 package dev.promoter.core.ledger;
 
 import dev.promoter.core.PromoterException;
-import dev.promoter.core.version.Version;
 import dev.promoter.core.db.ConnectionSpec;
 import dev.promoter.core.db.ReusedConnections;
+import dev.promoter.core.version.Version;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;

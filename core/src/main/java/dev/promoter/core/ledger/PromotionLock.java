@@ -66,11 +66,8 @@ public final class PromotionLock {
             this.dbKey = dbKey;
             this.runId = runId;
             this.ttl = ttl;
-            this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "promoter-lock-heartbeat-" + runId);
-                t.setDaemon(true);
-                return t;
-            });
+            this.heartbeat = Executors.newSingleThreadScheduledExecutor(
+                    dev.promoter.core.DaemonThreads.factory("promoter-lock-heartbeat-" + runId));
             long period = Math.max(200, ttl.toMillis() / 3);
             heartbeat.scheduleAtFixedRate(this::renew, period, period, TimeUnit.MILLISECONDS);
         }

@@ -80,11 +80,8 @@ final class PostgresEarlyPostData implements AutoCloseable {
         this.early = early;
         this.toc = toc;
         this.dir = Files.createTempDirectory("promoter-post-data-");
-        this.builder = early.isEmpty() ? null : Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "promoter-post-data");
-            t.setDaemon(true);
-            return t;
-        });
+        this.builder = early.isEmpty() ? null
+                : Executors.newSingleThreadExecutor(dev.promoter.core.DaemonThreads.factory("promoter-post-data"));
     }
 
     /**
