@@ -236,4 +236,84 @@ class PostgresPipelineTest extends ServerPipelineContract {
             adminExec("postgres", "DROP ROLE " + owner);
         }
     }
+
+    /** Each checkpoint of the run's report by name, from the report.json under the test's report folder. */
+    private java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> reportCheckpoints() throws java.io.IOException {
+        try (var reports = java.nio.file.Files.walk(tmp.resolve("reports"))) {
+            java.nio.file.Path report = reports.filter(p -> p.getFileName().toString().equals("report.json")).findFirst()
+                    .orElseThrow();
+            var out = new java.util.TreeMap<String, com.fasterxml.jackson.databind.JsonNode>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile()).get("checkpoints")
+                    .forEach(c -> out.put(c.get("name").asText(), c));
+            return out;
+        }
+    }
+
+    /** Row count and checksum of one table of database {@code db}. */
+    private dev.promoter.core.spi.TableChecksum checksum(String db, String schema, String table) {
+        return dev.promoter.core.db.Connections.jdbi(new ConnectionSpec(urlOf(db), admin().user(), admin().password()))
+                .withHandle(h -> dialect.introspector().checksum(h, new dev.promoter.core.spi.TableRef(schema, table)));
+    }
+
+    private void liveWithNamesakes() throws java.sql.SQLException {
+        installOldestWithData();
+        adminExec(name, "CREATE SCHEMA archive; CREATE TABLE archive.audit_log AS SELECT * FROM public.audit_log; "
+                + "CREATE TABLE \"Audit_Log\" (id int PRIMARY KEY, note text); "
+                + "INSERT INTO \"Audit_Log\" SELECT g, 'n' || g FROM generate_series(1, 3) g; "
+                + "CREATE TABLE archive.um_tenant (id int PRIMARY KEY); INSERT INTO archive.um_tenant VALUES (1), (2)");
+    }
+
+    /**
+     * public.audit_log, archive.audit_log and "Audit_Log" are three tables: each is checked against its own copy in
+     * staging, under a name of its own. archive.um_tenant is not the um_tenant the path creates (in public), so
+     * preflight lets the run go on. Before, tables were matched by their name in lower case: the three were
+     * compared with one staging table (false failures), and archive.um_tenant was refused as pre-created.
+     */
+    @org.junit.jupiter.api.Test
+    void tablesOfOneNameInTwoSchemasOrTwoCasesAreEachCheckedAgainstTheirOwnCopy() throws Exception {
+        liveWithNamesakes();
+        var archived = checksum(name, "archive", "audit_log");
+        var mixed = checksum(name, "public", "Audit_Log");
+        var plain = checksum(name, "public", "audit_log");
+        org.assertj.core.api.Assertions.assertThat(archived).isEqualTo(plain);
+        CliRun r = CliRun.run(env(), args("--verify", "--allow-drift", "--skip-backup"));
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
+        var checkpoints = reportCheckpoints();
+        for (String t : java.util.List.of("public.audit_log", "archive.audit_log", "public.Audit_Log")) {
+            var c = checkpoints.get("content of " + t + " unchanged");
+            org.assertj.core.api.Assertions.assertThat(c == null ? "absent" : c.get("status").asText())
+                    .as(t + " in " + checkpoints.keySet()).isEqualTo("PASS");
+        }
+        org.assertj.core.api.Assertions.assertThat(checkpoints.get("rows of public.Audit_Log carried").get("actual").asText())
+                .isEqualTo("3");
+        org.assertj.core.api.Assertions.assertThat(checkpoints).containsKeys("rows of archive.um_tenant carried",
+                "new table um_tenant exists").doesNotContainKey("content of audit_log unchanged");
+        org.assertj.core.api.Assertions.assertThat(checkpoints.keySet()).noneMatch(n -> n.contains("is declared"));
+        org.assertj.core.api.Assertions.assertThat(checksum(name, "archive", "audit_log")).isEqualTo(archived);
+        org.assertj.core.api.Assertions.assertThat(checksum(name, "public", "Audit_Log")).isEqualTo(mixed);
+        org.assertj.core.api.Assertions.assertThat(checksum(name, "public", "audit_log")).isEqualTo(plain);
+        org.assertj.core.api.Assertions.assertThat(checksum(name, "archive", "um_tenant").rows()).isEqualTo(2);
+    }
+
+    /**
+     * A script drops archive.audit_log, which has the same rows as public.audit_log. Matched by name, the lost table
+     * was "carried" (public's copy has its count); matched by schema and name, it is missing, and the run refuses.
+     */
+    @org.junit.jupiter.api.Test
+    void aTableLostFromOneSchemaIsNotCoveredByItsNamesakeInAnother() throws Exception {
+        liveWithNamesakes();
+        java.nio.file.Files.writeString(v110("30_drop_archive.sql"), "DROP TABLE archive.audit_log;\n");
+        var before = checksums(name);
+        var checkpoints = refusedCheckpoints(before);
+        var lost = failed(checkpoints, "rows of archive.audit_log carried");
+        org.assertj.core.api.Assertions.assertThat(lost.get("actual").asText()).isEqualTo("table missing");
+        org.assertj.core.api.Assertions.assertThat(lost.get("detail").asText()).contains("archive.audit_log: drop");
+        org.assertj.core.api.Assertions.assertThat(checksum(name, "archive", "audit_log").rows()).isPositive();
+        // the script cannot run on an empty database (no schema archive): the fresh install to compare with failed,
+        // which is that checkpoint's finding, named with the script and the database it ran on
+        var fresh = failed(checkpoints, "schema equals a fresh install");
+        org.assertj.core.api.Assertions.assertThat(fresh.get("actual").asText()).isEqualTo("fresh install failed");
+        org.assertj.core.api.Assertions.assertThat(fresh.get("detail").asText()).contains("30_drop_archive.sql",
+                "the scratch database", "schema \"archive\" does not exist", "IF EXISTS");
+    }
 }

@@ -458,11 +458,11 @@ abstract class ServerPipelineContract {
 
     // ---- each checkpoint kind fails on a purpose-built bad migration: exit 3, no switch, live unchanged ----
 
-    private Path v110(String file) {
+    protected Path v110(String file) {
         return sql.resolve("storage-server/1.10.0/" + dialectName().id() + "/" + file);
     }
 
-    private com.fasterxml.jackson.databind.JsonNode refusedCheckpoints(Map<String, TableChecksum> before) throws Exception {
+    protected com.fasterxml.jackson.databind.JsonNode refusedCheckpoints(Map<String, TableChecksum> before) throws Exception {
         CliRun r = CliRun.run(env(), args("--verify", "--skip-backup"));
         assertThat(r.exit()).as(r.all()).isEqualTo(3);
         assertThat(r.err()).contains("checkpoint(s) failed", "live is unchanged");
@@ -475,7 +475,7 @@ abstract class ServerPipelineContract {
         }
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode failed(com.fasterxml.jackson.databind.JsonNode all, String part) {
+    protected static com.fasterxml.jackson.databind.JsonNode failed(com.fasterxml.jackson.databind.JsonNode all, String part) {
         for (var c : all) {
             if (c.get("status").asText().equals("FAIL") && c.get("name").asText().contains(part)) {
                 return c;

@@ -72,7 +72,8 @@ public final class Admin {
         try (var lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "install", Duration.ofMinutes(5));
              Connection c = Connections.open(t.server().live())) {
             t.ledger().startRun(runId, t.key(), "install", product.name(), t.dialect().name().id(), null, target.toString());
-            new LiquibaseMigrator(t.dialect()).update(c, chain, chain.scripts(), listener);
+            new LiquibaseMigrator(t.dialect(), t.server().liveDatabase(), "the install stopped there: drop the "
+                    + "database, create it empty and install again").update(c, chain, chain.scripts(), listener);
             t.ledger().endPromotion(runId, t.key(), product.name(), target, t.dialect().name().id(),
                     "Installed " + product.name() + " " + target + " from nothing (" + chain.scripts().size() + " scripts)"
                             + (replaces == null ? "" : "; " + replaces));

@@ -16,18 +16,20 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Runs the checkpoints of a run against the migrated staging database: new tables, carried row counts,
@@ -71,38 +73,48 @@ public final class CheckpointRunner {
         List<CheckpointResult> out = new ArrayList<>();
         List<TableRef> stagingTables = introspector.tables(staging).stream()
                 .filter(t -> !LiquibaseMigrator.isTrackingTable(t.name())).toList();
-        Map<String, TableRef> stagingByName = byName(stagingTables);
-        Map<String, TableRef> liveByName = byName(snapshot.tables().keySet().stream()
-                .filter(t -> !LiquibaseMigrator.isTrackingTable(t.name())).toList());
-        Map<String, String> changes = new LinkedHashMap<>();
-        Set<String> declaredNew = new TreeSet<>();
+        Set<TableRef> inStaging = new HashSet<>(stagingTables);
+        Set<TableRef> inLive = snapshot.tables().keySet().stream()
+                .filter(t -> !LiquibaseMigrator.isTrackingTable(t.name())).collect(Collectors.toSet());
+        List<TableRef> all = java.util.stream.Stream.concat(inLive.stream(), stagingTables.stream()).distinct().toList();
+        TableNames names = new TableNames(all);
+        // declared changes, per table they name, and per name as written (a new table the path also drops is in neither)
+        Map<TableRef, String> changes = new HashMap<>();
+        Map<String, String> declaredChanges = new HashMap<>();
+        Map<String, String> declaredNew = new TreeMap<>();
         for (var v : plan.versions()) {
             CheckpointsFile cf = v.checkpoints();
-            cf.newTables().forEach(t -> declaredNew.add(key(t)));
-            cf.rowCountChanges().forEach((t, c) -> changes.put(key(t), c));
+            cf.newTables().forEach(t -> declaredNew.putIfAbsent(key(t), t));
+            cf.rowCountChanges().forEach((t, c) -> {
+                declaredChanges.merge(key(t), c, TableNames::combine);
+                TableNames.resolve(t, all).forEach(table -> changes.merge(table, c, TableNames::combine));
+            });
         }
 
         // new tables: declared ones exist; undeclared ones are reported
-        for (String t : declaredNew) {
-            boolean dropped = "drop".equals(changes.get(t));
-            out.add(timed("new table " + t + " exists", "new-table", () -> stagingByName.containsKey(t) || dropped
+        for (var d : declaredNew.entrySet()) {
+            String t = d.getKey();
+            boolean dropped = "drop".equals(declaredChanges.get(t));
+            boolean present = !TableNames.resolve(d.getValue(), stagingTables).isEmpty();
+            out.add(timed("new table " + t + " exists", "new-table", () -> present || dropped
                     ? CheckpointResult.pass("new table " + t + " exists", "new-table", "present", "present", 0)
                     : CheckpointResult.fail("new table " + t + " exists", "new-table", "present", "missing",
                     "declared in new_tables of the path's checkpoints.yaml, but staging has no such table "
                             + "after the migration: a script forgot to create it", 0)));
         }
-        for (var e : stagingByName.entrySet()) {
-            if (!liveByName.containsKey(e.getKey()) && !declaredNew.contains(e.getKey())) {
-                out.add(new CheckpointResult("new table " + e.getValue().display() + " is declared", "new-table",
+        for (TableRef st : stagingTables) {
+            if (!inLive.contains(st) && declaredNew.values().stream()
+                    .noneMatch(d -> TableNames.resolve(d, stagingTables).contains(st))) {
+                out.add(new CheckpointResult("new table " + st.display() + " is declared", "new-table",
                         CheckpointResult.Status.WARN, "declared", "undeclared",
                         "staging has this table, live does not, and no checkpoints.yaml on the path lists it in "
                                 + "new_tables: add it there", 0));
             }
         }
 
-        // carried tables: counts, checksums
+        // carried tables (the same schema and name in staging as in live): counts, checksums
         TouchedTables touched = new TouchedTables(plan);
-        Map<String, CompletableFuture<Timed>> sums = new LinkedHashMap<>();
+        Map<TableRef, CompletableFuture<Timed>> sums = new HashMap<>();
         // the foreign-key check (anti-joins in the server) starts first on a session of its own and is reported
         // in its place below
         CompletableFuture<CheckpointResult> foreignKeys = pool == null ? null : CompletableFuture.supplyAsync(
@@ -111,24 +123,21 @@ public final class CheckpointRunner {
         if (pool != null) {
             ChecksumCutter cutter = parallelStaging.withHandle(introspector::checksumCutter);
             SplitChecksums split = new SplitChecksums(cutter, parallelStaging, pool, workers);
-            for (var e : snapshot.tables().entrySet()) {
-                String k = key(e.getKey().name());
-                TableRef st = stagingByName.get(k);
-                if (!LiquibaseMigrator.isTrackingTable(e.getKey().name()) && st != null && changes.get(k) == null
-                        && !touched.touches(e.getKey())) {
-                    sums.put(k, split.start(st));
+            for (TableRef t : snapshot.tables().keySet()) {
+                if (inLive.contains(t) && inStaging.contains(t) && changes.get(t) == null && !touched.touches(t)) {
+                    sums.put(t, split.start(t));
                 }
             }
         }
         for (var e : snapshot.tables().entrySet()) {
             TableRef liveTable = e.getKey();
-            if (LiquibaseMigrator.isTrackingTable(liveTable.name())) {
-                continue;
+            if (!inLive.contains(liveTable)) {
+                continue; // a tracking table
             }
             TableChecksum before = e.getValue();
-            String k = key(liveTable.name());
-            String change = changes.get(k);
-            TableRef st = stagingByName.get(k);
+            String k = names.label(liveTable);
+            String change = changes.get(liveTable);
+            TableRef st = inStaging.contains(liveTable) ? liveTable : null;
             if ("drop".equals(change)) {
                 out.add(st == null
                         ? CheckpointResult.pass("table " + k + " dropped", "row-count", "absent", "absent", 0)
@@ -144,7 +153,7 @@ public final class CheckpointRunner {
             }
             if (change == null && !touched.touches(liveTable)) {
                 // the checksum counts the rows too: no separate COUNT(*) scan for an untouched table
-                CompletableFuture<Timed> pending = sums.get(k);
+                CompletableFuture<Timed> pending = sums.get(liveTable);
                 Timed sum = pending != null ? await(pending) : Timed.of(h -> introspector.checksum(h, st), staging);
                 out.add(sum.error() == null
                         ? rowCount(k, before, null, sum.checksum().rows(), 0)
@@ -255,11 +264,5 @@ public final class CheckpointRunner {
 
     private static String key(String name) {
         return name.toLowerCase(Locale.ROOT);
-    }
-
-    private static Map<String, TableRef> byName(Iterable<TableRef> tables) {
-        Map<String, TableRef> m = new LinkedHashMap<>();
-        tables.forEach(t -> m.put(key(t.name()), t));
-        return m;
     }
 }

@@ -24,4 +24,16 @@ public final class SchemaDrift {
                 + ". The upgraded schema differs from what the scripts build from nothing: fix the scripts, or pass "
                 + "--allow-drift to accept it", millis);
     }
+
+    /**
+     * The fresh install itself failed ({@code why}: the script and the server's error): there is nothing to compare
+     * staging's schema with. A failure, or with {@code allowDrift} a warning, like a difference.
+     */
+    public static CheckpointResult installFailed(String target, boolean allowDrift, String why, long millis) {
+        return new CheckpointResult("schema equals a fresh install of " + target, "schema",
+                allowDrift ? CheckpointResult.Status.WARN : CheckpointResult.Status.FAIL, "identical",
+                "fresh install failed", why + ". Every script of the path also runs on an empty database for this "
+                + "comparison (write DROP ... IF EXISTS and the like where a script expects objects only an old "
+                + "database has), or pass --allow-drift to accept a schema that cannot be compared", millis);
+    }
 }

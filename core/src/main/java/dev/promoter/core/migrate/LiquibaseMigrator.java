@@ -54,9 +54,22 @@ public final class LiquibaseMigrator {
     }
 
     private final Dialect dialect;
+    private final String database;
+    private final String aside;
 
+    /** Migrates staging: a failing script is reported as having run on staging only. */
     public LiquibaseMigrator(Dialect dialect) {
+        this(dialect, "staging", "it ran on staging only; production is untouched");
+    }
+
+    /**
+     * Migrates the database a failure names as {@code database} ("the scratch database x"), with {@code aside} said
+     * of it after the fix (what the failure left behind).
+     */
+    public LiquibaseMigrator(Dialect dialect, String database, String aside) {
         this.dialect = dialect;
+        this.database = database;
+        this.aside = aside;
     }
 
     /**
@@ -177,7 +190,7 @@ public final class LiquibaseMigrator {
         } catch (ValidationFailedException e) {
             throw edited(chain, e);
         } catch (Exception e) {
-            throw failure(chain, e);
+            throw failure(chain, e, database, aside);
         } finally {
             deleteQuietly(dir);
         }
@@ -203,7 +216,7 @@ public final class LiquibaseMigrator {
                 + "control history) and put new changes in a new version");
     }
 
-    private static PromoterException failure(MigrationPlan chain, Exception e) {
+    private static PromoterException failure(MigrationPlan chain, Exception e, String database, String aside) {
         Throwable root = e;
         SQLException sql = null;
         while (root.getCause() != null && root.getCause() != root) {
@@ -221,10 +234,10 @@ public final class LiquibaseMigrator {
         }
         String why = sql != null ? "SQLSTATE " + sql.getSQLState() + ": " + sql.getMessage() : root.getMessage();
         boolean connectionLost = sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
-        return PromoterException.failed("Unable to run migration script " + script + " on staging: " + why
-                + (connectionLost ? ". The connection to staging was lost while it ran (SQLSTATE class 08), which says "
-                + "nothing against the script; run again (it ran on staging only; production is untouched)"
-                : ". Fix the script (it ran on staging only; production is untouched)"), e);
+        return PromoterException.failed("Unable to run migration script " + script + " on " + database + ": " + why
+                + (connectionLost ? ". The connection to " + database + " was lost while it ran (SQLSTATE class 08), "
+                + "which says nothing against the script; run again (" + aside + ")"
+                : ". Fix the script (" + aside + ")"), e);
     }
 
     private static void deleteQuietly(Path dir) {

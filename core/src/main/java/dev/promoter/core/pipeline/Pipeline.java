@@ -310,9 +310,20 @@ public final class Pipeline {
             ConnectionSpec fresh = server.database(scratch);
             var chain = new Planner(ctx.product()).install(ctx.target(), ctx.dialect().name());
             try (Connection c = Connections.open(fresh)) {
-                new LiquibaseMigrator(ctx.dialect()).update(c, chain, chain.scripts(), ScriptListener.NONE);
+                // the whole chain from nothing: a script that only runs on an upgraded database fails here, which is
+                // the checkpoint's finding, not the end of the run
+                new LiquibaseMigrator(ctx.dialect(), "the scratch database " + scratch + " (a fresh install of "
+                        + ctx.target() + " from nothing, to compare staging's schema with)",
+                        "it is dropped; staging and production are untouched")
+                        .update(c, chain, chain.scripts(), ScriptListener.NONE);
             } catch (SQLException e) {
                 throw Connections.unableToConnect(fresh, e);
+            } catch (PromoterException e) {
+                if (e.outcome() != Outcome.FAILED) {
+                    throw e;
+                }
+                return SchemaDrift.installFailed(ctx.target().toString(), allowDrift, e.getMessage(),
+                        (System.nanoTime() - t0) / 1_000_000);
             }
             var introspector = ctx.dialect().introspector();
             var expected = Connections.jdbi(fresh).withHandle(introspector::schema);

@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,8 +40,11 @@ import java.util.regex.Pattern;
  * live, nothing the dialect cannot carry, room on the server's disk for staging, traffic under the limits.
  */
 final class Preflight {
-    private static final Pattern CREATE_TABLE = Pattern.compile(
-            "(?i)create\\s+table\\s+(?:if\\s+not\\s+exists\\s+)?[`\"]?([\\w$]+)[`\"]?");
+    /** One identifier: quoted ("a ""b""" or `a`) or bare; groups: quoted, bare. */
+    private static final String IDENTIFIER = "(?:[`\"]((?:[^`\"]|\"\"|``)+)[`\"]|([\\w$]+))";
+    /** A table a script creates (temporary ones end with the session and are left out): [schema.]name. */
+    private static final Pattern CREATE_TABLE = Pattern.compile("(?i)create\\s+(?:unlogged\\s+)?table\\s+"
+            + "(?:if\\s+not\\s+exists\\s+)?" + IDENTIFIER + "(?:\\s*\\.\\s*" + IDENTIFIER + ")?");
 
     private final Dialects dialects;
     private final Clock clock;
@@ -371,18 +373,28 @@ final class Preflight {
         }
     }
 
-    /** Tables the path creates that live already has (a service started early and auto-created them). */
+    /**
+     * Tables the path creates that live already has (a service started early and auto-created them). A name the
+     * path gives without a schema is the table of that name in live's current schema (where a script's unqualified
+     * CREATE TABLE puts it), so {@code auth.users} does not clash with a new {@code users}; names compare in any case.
+     */
     private static void refusePrecreated(ConnectionSpec live, Dialect dialect, MigrationPlan plan) {
         Set<String> created = new TreeSet<>();
-        plan.versions().forEach(v -> v.checkpoints().newTables().forEach(t -> created.add(t.toLowerCase(Locale.ROOT))));
-        plan.scripts().forEach(s -> {
-            Matcher m = CREATE_TABLE.matcher(s.read());
-            while (m.find()) {
-                created.add(m.group(1).toLowerCase(Locale.ROOT));
+        plan.versions().forEach(v -> created.addAll(v.checkpoints().newTables()));
+        plan.scripts().forEach(s -> created.addAll(createdTables(s.read())));
+        record Live(List<TableRef> tables, String schema) {
+        }
+        Live l = Connections.jdbi(live).withHandle(h -> {
+            try {
+                return new Live(dialect.introspector().tables(h), h.getConnection().getSchema());
+            } catch (java.sql.SQLException e) {
+                throw PromoterException.failed("Unable to read live's current schema: " + Connections.describe(e)
+                        + ". Nothing was changed", e);
             }
         });
-        List<TableRef> liveTables = Connections.jdbi(live).withHandle(h -> dialect.introspector().tables(h));
-        List<String> clash = liveTables.stream().filter(t -> created.contains(t.name().toLowerCase(Locale.ROOT)))
+        List<String> clash = l.tables().stream()
+                .filter(t -> created.stream().anyMatch(n -> n.equalsIgnoreCase(t.display())
+                        || n.equalsIgnoreCase(t.name()) && (t.schema() == null || t.schema().equalsIgnoreCase(l.schema()))))
                 .map(TableRef::display).sorted().toList();
         if (!clash.isEmpty()) {
             throw PromoterException.refused("Live already has table(s) " + clash + " that the path "
@@ -390,5 +402,21 @@ final class Preflight {
                     + "auto-created them, and the migration would fail with \"already exists\". Stop that service, "
                     + "check the tables hold nothing you need, drop them from live (DROP TABLE ...), then re-run");
         }
+    }
+
+    /** The tables {@code script} creates, as {@code schema.name} or {@code name}. */
+    static List<String> createdTables(String script) {
+        List<String> out = new ArrayList<>();
+        Matcher m = CREATE_TABLE.matcher(script);
+        while (m.find()) {
+            String first = identifier(m.group(1), m.group(2));
+            String second = identifier(m.group(3), m.group(4));
+            out.add(second == null ? first : first + "." + second);
+        }
+        return out;
+    }
+
+    private static String identifier(String quoted, String bare) {
+        return quoted != null ? quoted.replace("\"\"", "\"").replace("``", "`") : bare;
     }
 }
