@@ -118,4 +118,27 @@ class MySqlPipelineTest extends ServerPipelineContract {
     protected boolean leaveCountersBehind(java.nio.file.Path moveScript) {
         return false;
     }
+
+    /** Users and users are two tables (table names are case-sensitive here): each is checked against its own copy. */
+    @org.junit.jupiter.api.Test
+    void tablesWhoseNamesDifferOnlyInCaseAreEachCheckedAgainstTheirOwnCopy() throws Exception {
+        installOldestWithData();
+        long rows = checksums(name).get("audit_log").rows();
+        dev.promoter.core.db.Connections.jdbi(spec()).useHandle(h -> {
+            h.execute("CREATE TABLE Audit_Log (id int PRIMARY KEY, note varchar(10))");
+            h.execute("INSERT INTO Audit_Log VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+        });
+        CliRun r = CliRun.run(env(), args("--verify", "--allow-drift", "--skip-backup"));
+        org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.all()).isZero();
+        var checkpoints = reportCheckpoints();
+        for (String t : java.util.List.of("audit_log", "Audit_Log")) {
+            var c = checkpoints.get("content of " + t + " unchanged");
+            org.assertj.core.api.Assertions.assertThat(c == null ? "absent" : c.get("status").asText())
+                    .as(t + " in " + checkpoints.keySet()).isEqualTo("PASS");
+        }
+        org.assertj.core.api.Assertions.assertThat(checkpoints.get("rows of Audit_Log carried").get("actual").asText())
+                .isEqualTo("3");
+        org.assertj.core.api.Assertions.assertThat(checkpoints.get("rows of audit_log carried").get("actual").asText())
+                .isEqualTo(String.valueOf(rows));
+    }
 }

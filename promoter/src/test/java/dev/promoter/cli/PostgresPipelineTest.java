@@ -237,18 +237,6 @@ class PostgresPipelineTest extends ServerPipelineContract {
         }
     }
 
-    /** Each checkpoint of the run's report by name, from the report.json under the test's report folder. */
-    private java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> reportCheckpoints() throws java.io.IOException {
-        try (var reports = java.nio.file.Files.walk(tmp.resolve("reports"))) {
-            java.nio.file.Path report = reports.filter(p -> p.getFileName().toString().equals("report.json")).findFirst()
-                    .orElseThrow();
-            var out = new java.util.TreeMap<String, com.fasterxml.jackson.databind.JsonNode>();
-            new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile()).get("checkpoints")
-                    .forEach(c -> out.put(c.get("name").asText(), c));
-            return out;
-        }
-    }
-
     /** Row count and checksum of one table of database {@code db}. */
     private dev.promoter.core.spi.TableChecksum checksum(String db, String schema, String table) {
         return dev.promoter.core.db.Connections.jdbi(new ConnectionSpec(urlOf(db), admin().user(), admin().password()))

@@ -462,6 +462,18 @@ abstract class ServerPipelineContract {
         return sql.resolve("storage-server/1.10.0/" + dialectName().id() + "/" + file);
     }
 
+    /** Each checkpoint of the run's report by name, from the report.json under the test's report folder. */
+    protected java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> reportCheckpoints() throws java.io.IOException {
+        try (var reports = java.nio.file.Files.walk(tmp.resolve("reports"))) {
+            java.nio.file.Path report = reports.filter(p -> p.getFileName().toString().equals("report.json")).findFirst()
+                    .orElseThrow();
+            var out = new java.util.TreeMap<String, com.fasterxml.jackson.databind.JsonNode>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile()).get("checkpoints")
+                    .forEach(c -> out.put(c.get("name").asText(), c));
+            return out;
+        }
+    }
+
     protected com.fasterxml.jackson.databind.JsonNode refusedCheckpoints(Map<String, TableChecksum> before) throws Exception {
         CliRun r = CliRun.run(env(), args("--verify", "--skip-backup"));
         assertThat(r.exit()).as(r.all()).isEqualTo(3);
