@@ -31,7 +31,8 @@ public class HistoryCommand extends ConnectedCommand {
         } else {
             out.printf(Locale.ROOT, "%-24s %-8s %-10s %-9s %-9s %s%n", "RUN", "COMMAND", "OUTCOME", "FROM", "TO", "STARTED");
             for (RunRecord r : runs) {
-                out.printf(Locale.ROOT, "%-24s %-8s %-10s %-9s %-9s %s%n", r.runId(), r.command(), r.outcome(),
+                out.printf(Locale.ROOT, "%-24s %-8s %-10s %-9s %-9s %s%n", r.runId(), r.command(),
+                        r.endedAt() == null ? "NOT ENDED" : r.outcome(),
                         r.fromVersion() == null ? "-" : r.fromVersion(), r.toVersion() == null ? "-" : r.toVersion(),
                         r.startedAt());
             }

@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
                 "", "Start with:  promote demo          (the whole pipeline on embedded H2)",
                 "             promote <command> --help"},
         subcommands = {RunCommand.class, PlanCommand.class, CheckCommand.class, InstallCommand.class,
-                StampCommand.class, StatusCommand.class, HistoryCommand.class, ArchivesCommand.class, BackupCommand.class,
-                RestoreCommand.class, ReportCommand.class, VerifyCommand.class, SwitchCommand.class, DemoCommand.class,
+                StampCommand.class, StatusCommand.class, HistoryCommand.class, RecoverCommand.class, ArchivesCommand.class,
+                BackupCommand.class, RestoreCommand.class, ReportCommand.class, VerifyCommand.class, SwitchCommand.class, DemoCommand.class,
                 ServeCommand.class})
 public class PromoteCommand extends PipelineCommand {
     public PromoteCommand(Env env) {

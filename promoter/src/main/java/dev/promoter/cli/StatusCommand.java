@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the live database's dialect, recorded product and version, and its last run.", ""})
+        description = {"Show the live database's dialect, recorded product and version, its last run, the promotion "
+                + "lock, and what a run left on live (a write freeze, connections refused, a switch part way) with "
+                + "the command that lifts it.", ""})
 public class StatusCommand extends ConnectedCommand {
     @Option(names = "--json", description = "Print as JSON.")
     boolean json;
@@ -32,7 +34,23 @@ public class StatusCommand extends ConnectedCommand {
                 out.println("warning:  " + s.historyWarning());
             }
             for (RunRecord r : s.recentRuns()) {
-                out.println("last run: " + r.runId() + " " + r.command() + " " + r.outcome() + " - " + r.message());
+                out.println("last run: " + r.runId() + " " + r.command() + (r.endedAt() != null
+                        ? " " + r.outcome() + " - " + r.message()
+                        : ", started " + r.startedAt() + ", not ended: " + (s.lock().filter(l -> !l.expired()
+                        && l.runId().equals(r.runId())).isPresent() ? "running (it holds the lock)"
+                        : "its process died (its lock lease ran out)")));
+            }
+            s.lock().ifPresent(l -> out.println("lock:     " + (l.expired() ? "left by" : "held by") + " run " + l.runId()
+                    + " (" + l.holder() + ") since " + l.acquiredAt() + (l.expired() ? ", lease expired at " + l.expiresAt()
+                    + ": the next run takes it" : ", lease renewed until " + l.expiresAt())));
+            for (String left : s.leftovers()) {
+                out.println((s.needsRecovery() ? "LIVE:     " : "live:     ") + left);
+            }
+            if (s.needsRecovery()) {
+                out.println("          a run died and left this on live; `promote recover` with the same --url lifts it "
+                        + "(so does the next run, first)");
+            } else if (!s.leftovers().isEmpty()) {
+                out.println("          the run holding the lock did this; it lifts it when it ends");
             }
         }
         out.flush();

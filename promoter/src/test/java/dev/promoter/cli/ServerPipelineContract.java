@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The whole pipeline through the CLI on a real server, per dialect: promotion of the sample product,
@@ -409,6 +410,53 @@ abstract class ServerPipelineContract {
         assertThat(third.exit()).as(third.all()).isZero();
         assertThat(third.out()).contains("PROMOTED");
         assertThat(CliRun.run(env(), "history", "--url", url, "--user", admin().user()).out()).contains("ABANDONED");
+    }
+
+    /**
+     * A run killed with SIGKILL in a script leaves what outlives it (PostgreSQL: live read-only under the write freeze).
+     * While it is alive, recover is refused and status says it is running; once its lease ran out, status shows what
+     * it left and the command that lifts it, and recover lifts it without starting an upgrade.
+     */
+    @Test
+    void aKilledRunsLeftoversAreShownByStatusAndLiftedByRecover() throws Exception {
+        installOldestWithData();
+        Files.writeString(v110("45_slow.sql"), sleepStatement(300) + ";\n");
+        Path log = tmp.resolve("killed.log");
+        Process p = inSlowScript(log, args("--verify", "--skip-backup", "--lock-ttl", "4"));
+        String[] live = {"--url", url, "--user", admin().user()};
+        try {
+            CliRun refused = CliRun.run(env(), concat("recover", live));
+            assertThat(refused.exit()).as(refused.all()).isEqualTo(3);
+            assertThat(refused.err()).contains("promotion lock", "is held by run");
+            assertThat(CliRun.run(env(), concat("status", live)).out()).contains("not ended: running (it holds the lock)");
+        } finally {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        Thread.sleep(5_000); // its lease (4 s) runs out
+        CliRun status = CliRun.run(env(), concat("status", live));
+        assertThat(status.exit()).as(status.all()).isZero();
+        assertThat(status.out()).contains("not ended: its process died", "lease expired");
+        boolean frozen = dialectName() == DialectName.POSTGRESQL;
+        if (frozen) {
+            assertThat(status.out()).contains("LIVE:     writes frozen", "`promote recover`");
+            assertThatThrownBy(() -> Connections.jdbi(spec()).useHandle(h ->
+                    h.execute("INSERT INTO kv_pair (name) VALUES ('while frozen')"))).hasMessageContaining("read-only");
+        }
+        CliRun recover = CliRun.run(env(), concat("recover", live));
+        assertThat(recover.exit()).as(recover.all()).isZero();
+        assertThat(recover.out()).contains("Recorded 1 run(s) that never ended as ABANDONED")
+                .contains(frozen ? "Lifted the write freeze a dead run left" : "carries nothing a run left");
+        Connections.jdbi(spec()).useHandle(h -> h.execute("INSERT INTO kv_pair (name) VALUES ('writable again')"));
+        String after = CliRun.run(env(), concat("status", live)).out();
+        assertThat(after).contains("ABANDONED").doesNotContain("LIVE:", "not ended");
+        assertThat(CliRun.run(env(), concat("recover", live)).out()).contains("nothing to lift");
+    }
+
+    private static String[] concat(String first, String... rest) {
+        String[] out = new String[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
     }
 
     @Test

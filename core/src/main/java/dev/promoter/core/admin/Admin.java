@@ -40,7 +40,15 @@ public final class Admin {
      * history disagrees with the recorded version (null when it agrees, or when there is no record).
      */
     public record Status(String database, String dialect, Optional<LiveRecord> live, List<RunRecord> recentRuns,
-                         String historyWarning) {
+                         String historyWarning, Optional<PromotionLock.Holder> lock, List<String> leftovers) {
+        /** Live carries what a run left, and no live run holds the lock: a run died, `promote recover` lifts it. */
+        public boolean needsRecovery() {
+            return !leftovers.isEmpty() && lock.map(PromotionLock.Holder::expired).orElse(true);
+        }
+    }
+
+    /** What {@link #recover} did: the dead runs it recorded as abandoned and what it lifted from live (null: nothing). */
+    public record Recovery(String database, int abandonedRuns, String lifted) {
     }
 
     /** Runs the full chain from nothing to {@code to} on an empty database and records the version. */
@@ -109,7 +117,24 @@ public final class Admin {
         LiveTarget t = LiveTarget.open(dialects, spec, clock, false);
         Optional<LiveRecord> live = t.ledger().live(t.key());
         return new Status(t.server().liveDatabase(), t.dialect().name().id(), live, t.ledger().history(t.key(), runs),
-                live.map(l -> historyWarning(t, l)).orElse(null));
+                live.map(l -> historyWarning(t, l)).orElse(null), new PromotionLock(t.ledger()).holder(t.key()),
+                t.dialect().cloner().leftovers(t.server()));
+    }
+
+    /**
+     * Cleans up after a run that died (killed, its machine lost): under the promotion lock, so never under a run that
+     * is alive, it records the runs that never ended as abandoned and lifts what they left on live (a write freeze,
+     * connections refused, a switch part way: {@link dev.promoter.core.spi.Cloner#liftLeftovers}). Nothing else is
+     * changed; a run does the same first thing, but also goes on to upgrade.
+     */
+    public Recovery recover(ConnectionSpec spec, Duration timeout) {
+        LiveTarget t = LiveTarget.open(dialects, spec, clock, false);
+        String runId = "recover-" + UUID.randomUUID().toString().substring(0, 8);
+        try (var lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "recover", Duration.ofMinutes(5))) {
+            int abandoned = t.ledger().abandonUnfinished(t.key(), runId);
+            String lifted = t.dialect().cloner().liftLeftovers(t.server(), timeout);
+            return new Recovery(t.server().liveDatabase(), abandoned, lifted);
+        }
     }
 
     /**

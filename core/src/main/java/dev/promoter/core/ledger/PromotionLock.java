@@ -6,6 +6,7 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,20 @@ public final class PromotionLock {
             throw Ledger.unable("take the promotion lock for " + dbKey, e);
         }
         return new Lease(dbKey, runId, ttl);
+    }
+
+    /** Who holds the lock of {@code dbKey}, as the ledger says; an expired lease is shown as such (it frees itself). */
+    public record Holder(String runId, String holder, Instant acquiredAt, Instant expiresAt, boolean expired) {
+    }
+
+    /** The lock's holder, read now; empty when nobody holds it. */
+    public Optional<Holder> holder(String dbKey) {
+        long now = ledger.now();
+        return ledger.jdbi().withHandle(h -> h.createQuery("SELECT run_id, holder, acquired_at, expires_at"
+                        + " FROM promoter_lock WHERE db_key = :k").bind("k", dbKey)
+                .map((rs, ctx) -> new Holder(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
+                        Instant.ofEpochMilli(rs.getLong(4)), rs.getLong(4) < now))
+                .findOne());
     }
 
     private PromoterException refusedBecauseHeld(String dbKey) {

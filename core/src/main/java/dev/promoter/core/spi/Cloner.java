@@ -35,6 +35,15 @@ public interface Cloner {
     }
 
     /**
+     * What {@link #liftLeftovers} would lift, read now and changing nothing: one line each (what live is left with
+     * and what applications see). Empty when live carries nothing of a run's. While a run holds the promotion lock
+     * these are its own, lifted when it ends; otherwise a run died and left them.
+     */
+    default java.util.List<String> leftovers(DatabaseServer server) {
+        return java.util.List.of();
+    }
+
+    /**
      * Refuses, in preflight, before anything is copied, a live database that a clone by {@code strategy} or the
      * switch would break in a way no checkpoint sees (PostgreSQL: enabled logical-replication subscriptions, which
      * would stay with the archive; objects the login could not recreate with their owner, which only the online

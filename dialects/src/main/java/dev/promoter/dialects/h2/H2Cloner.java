@@ -53,13 +53,10 @@ final class H2Cloner implements Cloner {
     public String liftLeftovers(dev.promoter.core.spi.DatabaseServer server, java.time.Duration timeout) {
         Path liveFile = H2Url.parse(server.live().url()).dataFile();
         List<String> removed = new java.util.ArrayList<>();
-        for (String name : server.list("").stream().filter(n -> n.contains("_archive_")).toList()) {
-            Path file = H2Url.parse(server.database(name).url()).dataFile();
+        for (Path file : secondNamesOfLive(server)) {
             try {
-                if (Files.exists(liveFile) && Files.isSameFile(file, liveFile)) {
-                    Files.delete(file);
-                    removed.add(file.toString());
-                }
+                Files.delete(file);
+                removed.add(file.toString());
             } catch (java.io.IOException e) {
                 throw PromoterException.failed("Unable to remove " + file + ", a second name for live's file " + liveFile
                         + " that a switch killed part way left behind: " + e + ". Delete it by hand (it is not an archive)", e);
@@ -67,6 +64,29 @@ final class H2Cloner implements Cloner {
         }
         return removed.isEmpty() ? null : "Removed " + removed + ": a switch killed before it renamed staging over live had"
                 + " left them as second names (hard links) for live's own file, not archives; live was not changed";
+    }
+
+    @Override
+    public List<String> leftovers(dev.promoter.core.spi.DatabaseServer server) {
+        return secondNamesOfLive(server).stream().map(f -> f + " is a second name (hard link) for live's own file that "
+                + "a switch killed part way left behind: it is no archive (it changes with live)").toList();
+    }
+
+    /** Archive names whose file is live's own file (a hard link a switch killed between its two file steps left). */
+    private static List<Path> secondNamesOfLive(dev.promoter.core.spi.DatabaseServer server) {
+        Path liveFile = H2Url.parse(server.live().url()).dataFile();
+        List<Path> out = new java.util.ArrayList<>();
+        for (String name : server.list("").stream().filter(n -> n.contains("_archive_")).toList()) {
+            Path file = H2Url.parse(server.database(name).url()).dataFile();
+            try {
+                if (Files.exists(liveFile) && Files.isSameFile(file, liveFile)) {
+                    out.add(file);
+                }
+            } catch (java.io.IOException e) {
+                throw PromoterException.failed("Unable to compare " + file + " with live's file " + liveFile + ": " + e, e);
+            }
+        }
+        return out;
     }
 
     /** Staging is a new file beside live's, about the size of live's data file. */

@@ -177,6 +177,20 @@ final class MySqlCloner implements Cloner {
         return MySqlSwitchJournal.complete(server);
     }
 
+    /** A switch a dead run left part way, from its journal (the write freeze ends with the sessions that hold it). */
+    @Override
+    public List<String> leftovers(dev.promoter.core.spi.DatabaseServer server) {
+        try {
+            return MySqlSwitchJournal.read(server).map(e -> List.of("a switch left part way: the journal in "
+                    + MySqlServer.LEDGER + " records the switch of " + e.live() + " with staging " + e.staging()
+                    + " and archive " + e.archive() + "; live's triggers and events may be parked until it is completed"))
+                    .orElse(List.of());
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to read the switch journal of " + server.liveDatabase() + ": "
+                    + Connections.describe(e), e);
+        }
+    }
+
     /** {@code forcedPath} non-null forces the bulk path (tests of the INSERT fallback). */
     MySqlCloner(MySqlTableCopier.Path forcedPath) {
         this.forcedPath = forcedPath;

@@ -210,6 +210,27 @@ final class PostgresCloner implements Cloner {
     }
 
     @Override
+    public List<String> leftovers(dev.promoter.core.spi.DatabaseServer server) {
+        PostgresServer pg = new PostgresServer(server.live());
+        String live = pg.liveDatabase();
+        try (Connection c = pg.admin()) {
+            List<String> out = new java.util.ArrayList<>();
+            if (PostgresWriteFreeze.setting(c, live, PostgresWriteFreeze.MARK) != null) {
+                out.add("writes frozen: database \"" + live + "\" is read-only (default_transaction_read_only = on, "
+                        + "marked " + PostgresWriteFreeze.MARK + "); every write fails with SQLSTATE 25006");
+            }
+            if (PostgresWriteFreeze.setting(c, live, PostgresHoldOff.MARK) != null) {
+                out.add("connections refused: database \"" + live + "\" has ALLOW_CONNECTIONS false (marked "
+                        + PostgresHoldOff.MARK + "); applications cannot connect");
+            }
+            return out;
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to read what runs left on database \"" + live + "\": "
+                    + Connections.describe(e), e);
+        }
+    }
+
+    @Override
     public Snapshot cloneDatabase(CloneRequest request, ProgressListener progress) {
         if (request.strategy() == dev.promoter.core.spi.CloneStrategy.TEMPLATE) {
             return PostgresTemplateCloner.cloneByTemplate(request, tools, progress);

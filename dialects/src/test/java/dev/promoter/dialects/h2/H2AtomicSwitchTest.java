@@ -80,12 +80,15 @@ class H2AtomicSwitchTest {
         f.server.create("live_archive_20261203000000");
         Files.createLink(dir.resolve("live_archive_20261203000001.mv.db"), dir.resolve("live.mv.db"));
 
+        assertThat(f.dialect.cloner().leftovers(f.server)).singleElement().asString()
+                .contains("live_archive_20261203000001.mv.db", "no archive");
         String done = f.dialect.cloner().liftLeftovers(f.server, Duration.ofSeconds(5));
 
         assertThat(done).contains("live_archive_20261203000001.mv.db", "not archives", "live was not changed");
         assertThat(f.server.list("live")).containsExactly("live", "live_archive_20261203000000");
         assertThat(f.checksums("live")).isEqualTo(before);
         assertThat(f.dialect.cloner().liftLeftovers(f.server, Duration.ofSeconds(5))).isNull();
+        assertThat(f.dialect.cloner().leftovers(f.server)).isEmpty();
     }
 
     @Test
