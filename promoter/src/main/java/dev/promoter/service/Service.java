@@ -1,5 +1,6 @@
 package dev.promoter.service;
 
+import dev.promoter.core.admin.Admin;
 import dev.promoter.core.pipeline.Interruption;
 import dev.promoter.core.pipeline.RunListener;
 import dev.promoter.core.spi.Dialects;
@@ -16,10 +17,18 @@ public final class Service implements AutoCloseable {
     private final JobRunner runner;
     private final RunHistory history;
     private final StopSignal stop;
+    private final JobsFile jobs;
+    private final Dialects dialects;
+    private final Clock clock;
+    private final Function<Job, RunListener> listeners;
 
     public Service(JobsFile jobs, Dialects dialects, Clock clock, StopSignal stop, JobRunner.ReportSink reports,
                    InetSocketAddress listen, Function<Job, RunListener> listeners) {
         this.stop = stop;
+        this.jobs = jobs;
+        this.dialects = dialects;
+        this.clock = clock;
+        this.listeners = listeners;
         this.history = new RunHistory(500);
         this.runner = new JobRunner(jobs, dialects, clock, stop, history, reports);
         this.scheduler = new Scheduler(jobs, runner, clock, stop, listeners);
@@ -30,8 +39,32 @@ public final class Service implements AutoCloseable {
         if (http != null) {
             http.start();
         }
+        recoverDeadRuns();
         scheduler.start(tick);
         return this;
+    }
+
+    /**
+     * A service that was killed (or its machine lost) in a run can leave a job's live read-only or refusing
+     * connections until that job's window opens again, hours away. So at start, for every job whose live carries what
+     * a run left while no run holds its lock, it does what `promote recover` does. A live it cannot reach, or whose
+     * lock a run holds, is only logged: the job's next run lifts the leftovers first in any case.
+     */
+    void recoverDeadRuns() {
+        Admin admin = new Admin(dialects, clock);
+        for (Job job : jobs.jobs()) {
+            RunListener log = listeners.apply(job);
+            try {
+                if (admin.status(job.live(), 1).needsRecovery()) {
+                    Admin.Recovery r = admin.recover(job.live(), Duration.ofSeconds(300));
+                    log.message("[" + job.name() + "] at start: " + (r.lifted() == null ? "nothing to lift" : r.lifted())
+                            + "; " + r.abandonedRuns() + " run(s) that never ended recorded as abandoned");
+                }
+            } catch (RuntimeException e) {
+                log.message("[" + job.name() + "] at start: could not check or lift what a dead run left on live: "
+                        + e.getMessage() + " (its next run lifts it first)");
+            }
+        }
     }
 
     public InetSocketAddress address() {

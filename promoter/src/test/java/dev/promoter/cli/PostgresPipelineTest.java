@@ -304,4 +304,41 @@ class PostgresPipelineTest extends ServerPipelineContract {
         org.assertj.core.api.Assertions.assertThat(fresh.get("detail").asText()).contains("30_drop_archive.sql",
                 "the scratch database", "schema \"archive\" does not exist", "IF EXISTS");
     }
+
+    /**
+     * A service killed in a run leaves live frozen until that job's window opens again; at start it lifts what a dead
+     * run left on each job's live (no run holds the lock), even outside the window, and starts no run.
+     */
+    @org.junit.jupiter.api.Test
+    void aServiceLiftsAtItsStartTheFreezeADeadRunLeftOnAJobsLive() throws Exception {
+        installOldestWithData();
+        // what a run killed while writes were frozen leaves (PostgresWriteFreeze: its mark, then the setting)
+        adminExec("postgres", "ALTER DATABASE \"" + name + "\" SET promoter.frozen_from = 'none'");
+        adminExec("postgres", "ALTER DATABASE \"" + name + "\" SET default_transaction_read_only = on");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> adminExec(name, "INSERT INTO kv_pair (name) VALUES ('x')"))
+                .hasMessageContaining("read-only");
+        java.nio.file.Path yaml = tmp.resolve("jobs.yaml");
+        java.nio.file.Files.writeString(yaml, "report_dir: " + tmp.resolve("reports") + "\njobs:\n  - name: nightly\n"
+                + "    url: " + url + "\n    user: " + admin().user() + "\n    product: storage-server\n    sql: " + sql
+                + "\n    to: newest\n    verify: true\n    window:\n      cron: \"0 2 * * SUN\"\n      within: 1h\n"
+                + "      time_zone: UTC\n");
+        var jobs = new dev.promoter.service.JobsFileReader(env(), java.time.ZoneOffset.UTC).read(yaml);
+        var said = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        dev.promoter.core.pipeline.RunListener log = new dev.promoter.core.pipeline.RunListener() {
+            @Override
+            public void message(String text) {
+                said.add(text);
+            }
+        };
+        java.time.Clock monday = java.time.Clock.fixed(java.time.Instant.parse("2026-11-23T12:00:00Z"), java.time.ZoneOffset.UTC);
+        try (var service = new dev.promoter.service.Service(jobs, dev.promoter.core.spi.Dialects.load(), monday,
+                new dev.promoter.service.StopSignal(), (r, d) -> { }, null, j -> log).start(java.time.Duration.ofHours(1))) {
+            org.assertj.core.api.Assertions.assertThat(service.history().all()).isEmpty();
+        }
+        org.assertj.core.api.Assertions.assertThat(String.join("\n", said)).contains("[nightly] at start: lifted the write "
+                + "freeze a dead run left on database \"" + name + "\"");
+        adminExec(name, "INSERT INTO kv_pair (name) VALUES ('writable again')");
+        org.assertj.core.api.Assertions.assertThat(CliRun.run(env(), "status", "--url", url, "--user", admin().user()).out())
+                .doesNotContain("LIVE:");
+    }
 }
