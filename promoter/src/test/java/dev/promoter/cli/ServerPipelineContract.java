@@ -439,6 +439,8 @@ abstract class ServerPipelineContract {
         boolean frozen = dialectName() == DialectName.POSTGRESQL;
         if (frozen) {
             assertThat(status.out()).contains("LIVE:     writes frozen", "`promote recover`");
+            assertThat(CliRun.run(env(), concat("status", concat("--json", live))).out())
+                    .contains("\"needsRecovery\" : true", "default_transaction_read_only = on");
             assertThatThrownBy(() -> Connections.jdbi(spec()).useHandle(h ->
                     h.execute("INSERT INTO kv_pair (name) VALUES ('while frozen')"))).hasMessageContaining("read-only");
         }

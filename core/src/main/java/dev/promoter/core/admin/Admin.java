@@ -42,6 +42,7 @@ public final class Admin {
     public record Status(String database, String dialect, Optional<LiveRecord> live, List<RunRecord> recentRuns,
                          String historyWarning, Optional<PromotionLock.Holder> lock, List<String> leftovers) {
         /** Live carries what a run left, and no live run holds the lock: a run died, `promote recover` lifts it. */
+        @com.fasterxml.jackson.annotation.JsonProperty("needsRecovery")
         public boolean needsRecovery() {
             return !leftovers.isEmpty() && lock.map(PromotionLock.Holder::expired).orElse(true);
         }
