@@ -329,6 +329,28 @@ abstract class ServerPipelineContract {
         assertThat(server.list(name + "_archive_")).isEmpty();
     }
 
+    /**
+     * Without the freeze, DDL committed on live after the snapshot moves no row (CREATE INDEX, a view): staging does
+     * not have it, so the switch must refuse rather than drop it. Live keeps the index; nothing is archived.
+     */
+    @Test
+    void aSchemaChangeOnLiveAfterTheSnapshotMakesTheSwitchRefuseAndIsKept() throws Exception {
+        installOldestWithData();
+        Path hold = Files.createFile(tmp.resolve("hold-the-switch"));
+        Path log = tmp.resolve("ddl.log");
+        Process p = startCli(log, () -> Files.readString(log).contains("switch postponed"),
+                args("--verify", "--skip-backup", "--allow-writes", "--postpone-file", hold.toString()));
+        Connections.jdbi(spec()).useHandle(h -> h.execute("CREATE INDEX hotfix_kv_name ON kv_pair (name)"));
+        Files.delete(hold);
+        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        String out = Files.readString(log);
+        assertThat(p.exitValue()).as(out).isEqualTo(3);
+        assertThat(out).contains("Refusing to switch").containsAnyOf("schema changed", "definitions of its tables changed");
+        assertThat(server.list(name + "_archive_")).isEmpty();
+        assertThat(Connections.jdbi(spec()).withHandle(h -> dialect.introspector().schema(h)).objects().toString())
+                .containsIgnoringCase("hotfix_kv_name");
+    }
+
     /** Runs the CLI with {@code args} while a writer inserts into live, and checks every committed row is in live after. */
     protected CliRun writerLosesNothing(String... args) throws Exception {
         installOldestWithData();

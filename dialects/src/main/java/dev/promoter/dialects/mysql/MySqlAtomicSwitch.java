@@ -101,6 +101,7 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
                 throw PromoterException.refused("Unable to switch " + live + ": its tables " + plain + " are not the snapshot's "
                         + expected + " (a table was created or dropped since the clone). Clone again");
             }
+            refuseSchemaChanges(live, request, old);
             Map<String, String> parked = hiddenNames(old, liveTables, names(next.tables()));
             server.create(archive);
             try {
@@ -356,6 +357,7 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
      * run), computed as the clone computed it ({@link MySqlChecksum}).
      */
     private static void proveUnchanged(Connection c, String live, SwitchRequest request) throws SQLException {
+        refuseSchemaChanges(live, request, MySqlObjects.read(c)); // again, now that no DDL can run
         List<String> changed = new ArrayList<>();
         for (var e : request.snapshot().tables().entrySet()) {
             TableRef t = e.getKey();
@@ -367,6 +369,16 @@ final class MySqlAtomicSwitch implements AtomicSwitch {
         if (!changed.isEmpty()) {
             throw PromoterException.refused("Refusing to switch " + live + ": it took writes since the snapshot in " + changed
                     + "; they are not in staging. Run again with the write freeze (or clone again)");
+        }
+    }
+
+    /** Live's definitions must still be the snapshot's: staging has those, and a switch would drop any DDL since. */
+    private static void refuseSchemaChanges(String live, SwitchRequest request, MySqlObjects now) {
+        List<String> kinds = MySqlWatermark.schemaChanges(request.snapshot().watermark(), now);
+        if (!kinds.isEmpty()) {
+            throw PromoterException.refused("Refusing to switch " + live + ": the definitions of its " + String.join(", ", kinds)
+                    + " changed since the snapshot (DDL such as ALTER TABLE, CREATE INDEX or CREATE VIEW), and staging "
+                    + "was built from the snapshot's; the switch would drop that change. Clone again once the DDL is done");
         }
     }
 

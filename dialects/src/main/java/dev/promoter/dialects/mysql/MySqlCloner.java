@@ -239,7 +239,8 @@ final class MySqlCloner implements Cloner {
                 }
             }
             MySqlObjects.createCode(target, taken.objects());
-            String watermark = taken.position() + ";digest=" + MySqlWatermark.digest(sums);
+            String watermark = taken.position() + ";digest=" + MySqlWatermark.digest(sums) + ";schema="
+                    + MySqlWatermark.schema(taken.objects());
             return Snapshot.of(taken.at(), watermark, sums, freeze == null ? WriteFreeze.NONE : freeze);
         } catch (SQLException | IOException | RuntimeException e) {
             if (freeze != null) {

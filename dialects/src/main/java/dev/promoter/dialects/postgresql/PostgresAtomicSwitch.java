@@ -150,7 +150,9 @@ final class PostgresAtomicSwitch implements AtomicSwitch {
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?")) {
             for (String c : changes.subList(0, Math.min(10, changes.size()))) {
                 String[] parts = c.split(" ", 3);
-                if (parts.length > 1 && parts[1].matches("\\d+")) {
+                if (parts[0].equals("schema")) {
+                    c = "schema changed (DDL, GRANT or COMMENT: rows of catalog " + parts[1] + " were added, changed or removed)";
+                } else if (parts.length > 1 && parts[1].matches("\\d+")) {
                     ps.setLong(1, Long.parseLong(parts[1]));
                     try (ResultSet rs = ps.executeQuery()) {
                         String name = rs.next() ? rs.getString(1) : "(dropped, oid " + parts[1] + ")";

@@ -22,11 +22,58 @@ import java.util.TreeMap;
  * idle (within about a second) and always when they exit; the switch ends every session on live before
  * comparing, so no write can hide in a backend's unreported counters. When {@code track_counts} is off
  * the counters do not move, the token says so, and the switch refuses unless the write freeze is held.
+ * A fingerprint of live's own catalogs catches schema changes, which move no counter ({@link #SCHEMA_FINGERPRINT}).
  * {@code xact_commit} or the WAL position were rejected: read-only commits and other databases move them,
  * so they could never prove anything on a busy server.
  */
 record PostgresWatermark(long databaseOid, boolean tracked, Map<String, String> entries) {
     private static final String HEADER = "pg-watermark-1";
+
+    /** Sessions' temporary schemas: their objects come and go with the sessions and are no write to live. */
+    private static final String TEMP = "(SELECT oid FROM pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_')";
+    /** Live's lasting relations (the catalogs that hang off a relation are read for these). */
+    private static final String KEPT = "(SELECT oid FROM pg_class WHERE relnamespace NOT IN " + TEMP + ")";
+
+    /**
+     * Per catalog of live's own schema, its row count and an MD5 of every row's (ctid, xmin): DDL, GRANT and COMMENT
+     * insert, update or delete catalog rows, each with a new xmin, so any of them changes the fingerprint, while what
+     * VACUUM and ANALYZE write to pg_class is updated in place (same ctid and xmin) and pg_statistic is not read. A
+     * schema change moves no tuple counter (ADD COLUMN with a default, CREATE INDEX, COMMENT ON), so without this a
+     * run without the write freeze would switch and lose it. Shared catalogs (the freeze's own ALTER DATABASE) and
+     * sessions' temporary objects are left out.
+     */
+    private static final String SCHEMA_FINGERPRINT = fingerprints(Map.ofEntries(
+            Map.entry("pg_namespace", "oid NOT IN " + TEMP),
+            Map.entry("pg_class", "relnamespace NOT IN " + TEMP),
+            Map.entry("pg_attribute", "attrelid IN " + KEPT),
+            Map.entry("pg_attrdef", "adrelid IN " + KEPT),
+            Map.entry("pg_constraint", "connamespace NOT IN " + TEMP),
+            Map.entry("pg_index", "indrelid IN " + KEPT),
+            Map.entry("pg_inherits", "inhrelid IN " + KEPT),
+            Map.entry("pg_trigger", "tgrelid IN " + KEPT),
+            Map.entry("pg_rewrite", "ev_class IN " + KEPT),
+            Map.entry("pg_policy", "polrelid IN " + KEPT),
+            Map.entry("pg_sequence", "seqrelid IN " + KEPT),
+            Map.entry("pg_statistic_ext", "stxnamespace NOT IN " + TEMP),
+            Map.entry("pg_type", "typnamespace NOT IN " + TEMP),
+            Map.entry("pg_proc", "pronamespace NOT IN " + TEMP),
+            Map.entry("pg_enum", "true"),
+            Map.entry("pg_description", "true"),
+            Map.entry("pg_extension", "true"),
+            Map.entry("pg_event_trigger", "true"),
+            Map.entry("pg_default_acl", "true"),
+            Map.entry("pg_publication", "true"),
+            Map.entry("pg_publication_rel", "true"),
+            Map.entry("pg_collation", "collnamespace NOT IN " + TEMP),
+            Map.entry("pg_operator", "oprnamespace NOT IN " + TEMP),
+            Map.entry("pg_cast", "true")));
+
+    private static String fingerprints(Map<String, String> catalogs) {
+        return new TreeMap<>(catalogs).entrySet().stream()
+                .map(e -> "SELECT '" + e.getKey() + "', count(*), md5(coalesce(string_agg(ctid::text || xmin::text, ',' "
+                        + "ORDER BY ctid), '')) FROM pg_catalog." + e.getKey() + " WHERE " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(" UNION ALL "));
+    }
 
     /** The counters and sequences (call before taking the snapshot, in autocommit). */
     static PostgresWatermark readCounters(Connection c) throws SQLException {
@@ -46,6 +93,11 @@ record PostgresWatermark(long databaseOid, boolean tracked, Map<String, String> 
                     + "WHERE relid IN ('pg_catalog.pg_largeobject'::regclass, 'pg_catalog.pg_largeobject_metadata'::regclass)")) {
                 while (rs.next()) {
                     m.put("rows " + rs.getLong(1), rs.getLong(2) + "/" + rs.getLong(3) + "/" + rs.getLong(4));
+                }
+            }
+            try (ResultSet rs = st.executeQuery(SCHEMA_FINGERPRINT)) {
+                while (rs.next()) {
+                    m.put("schema " + rs.getString(1), rs.getLong(2) + ":" + rs.getString(3));
                 }
             }
             try (ResultSet rs = st.executeQuery("SELECT format('%I.%I', schemaname, sequencename)::regclass::oid, "
