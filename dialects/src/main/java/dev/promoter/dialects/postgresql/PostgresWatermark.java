@@ -35,9 +35,11 @@ record PostgresWatermark(long databaseOid, boolean tracked, Map<String, String> 
     private static final String KEPT = "(SELECT oid FROM pg_class WHERE relnamespace NOT IN " + TEMP + ")";
 
     /**
-     * Per catalog of live's own schema, its row count and an MD5 of every row's (ctid, xmin): DDL, GRANT and COMMENT
-     * insert, update or delete catalog rows, each with a new xmin, so any of them changes the fingerprint, while what
-     * VACUUM and ANALYZE write to pg_class is updated in place (same ctid and xmin) and pg_statistic is not read. A
+     * Per catalog of live's own schema, its row count and the sum of a 64-bit hash of every row's xmin: DDL, GRANT
+     * and COMMENT insert, update or delete catalog rows, and every row they insert or update has their new xmin, so
+     * any of them changes the count or the sum, while what VACUUM and ANALYZE write to pg_class is updated in place
+     * (same xmin; VACUUM FULL moves rows but keeps theirs) and pg_statistic is not read. Read inside the switch's
+     * window: about 110 ms for 5000 tables here, a few ms for a few hundred. A
      * schema change moves no tuple counter (ADD COLUMN with a default, CREATE INDEX, COMMENT ON), so without this a
      * run without the write freeze would switch and lose it. Shared catalogs (the freeze's own ALTER DATABASE) and
      * sessions' temporary objects are left out.
@@ -70,8 +72,8 @@ record PostgresWatermark(long databaseOid, boolean tracked, Map<String, String> 
 
     private static String fingerprints(Map<String, String> catalogs) {
         return new TreeMap<>(catalogs).entrySet().stream()
-                .map(e -> "SELECT '" + e.getKey() + "', count(*), md5(coalesce(string_agg(ctid::text || xmin::text, ',' "
-                        + "ORDER BY ctid), '')) FROM pg_catalog." + e.getKey() + " WHERE " + e.getValue())
+                .map(e -> "SELECT '" + e.getKey() + "', count(*), coalesce(sum(hashint8extended(xmin::text::bigint, 0)), 0) "
+                        + "FROM pg_catalog." + e.getKey() + " WHERE " + e.getValue())
                 .collect(java.util.stream.Collectors.joining(" UNION ALL "));
     }
 
