@@ -10,7 +10,8 @@ import java.time.Duration;
 @Command(name = "recover", mixinStandardHelpOptions = true,
         description = {"Clean up after a run that died (killed with -9, its machine lost): lift what it left on live "
                 + "(PostgreSQL: the write freeze that keeps live read-only, connections refused; MySQL/MariaDB: a "
-                + "switch left part way is completed or undone) and record the run as abandoned. Takes the "
+                + "switch left part way is completed or undone), drop the staging database it had begun, and record "
+                + "the run as abandoned. Takes the "
                 + "promotion lock first, so it is refused while a run is alive; it changes nothing else and starts "
                 + "no upgrade. `promote status` says when it is needed.", ""})
 public class RecoverCommand extends ConnectedCommand {
@@ -38,6 +39,7 @@ public class RecoverCommand extends ConnectedCommand {
             if (r.abandonedRuns() > 0) {
                 out.println("Recorded " + r.abandonedRuns() + " run(s) that never ended as ABANDONED");
             }
+            r.droppedStaging().forEach(s -> out.println("Dropped " + s + ", the staging database such a run had begun"));
         }
         out.flush();
         return 0;

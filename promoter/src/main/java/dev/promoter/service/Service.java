@@ -58,7 +58,8 @@ public final class Service implements AutoCloseable {
                 if (admin.status(job.live(), 1).needsRecovery()) {
                     Admin.Recovery r = admin.recover(job.live(), Duration.ofSeconds(300));
                     log.message("[" + job.name() + "] at start: " + (r.lifted() == null ? "nothing to lift" : r.lifted())
-                            + "; " + r.abandonedRuns() + " run(s) that never ended recorded as abandoned");
+                            + "; " + r.abandonedRuns() + " run(s) that never ended recorded as abandoned"
+                            + (r.droppedStaging().isEmpty() ? "" : "; dropped their staging " + r.droppedStaging()));
                 }
             } catch (RuntimeException e) {
                 log.message("[" + job.name() + "] at start: could not check or lift what a dead run left on live: "

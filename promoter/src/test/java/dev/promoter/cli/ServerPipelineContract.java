@@ -466,10 +466,13 @@ abstract class ServerPipelineContract {
             assertThatThrownBy(() -> Connections.jdbi(spec()).useHandle(h ->
                     h.execute("INSERT INTO kv_pair (name) VALUES ('while frozen')"))).hasMessageContaining("read-only");
         }
+        assertThat(server.exists(name + "_promoter_staging")).as("the dead run's half-built staging").isTrue();
         CliRun recover = CliRun.run(env(), concat("recover", live));
         assertThat(recover.exit()).as(recover.all()).isZero();
-        assertThat(recover.out()).contains("Recorded 1 run(s) that never ended as ABANDONED")
+        assertThat(recover.out()).contains("Recorded 1 run(s) that never ended as ABANDONED",
+                        "Dropped " + name + "_promoter_staging, the staging database such a run had begun")
                 .contains(frozen ? "Lifted the write freeze a dead run left" : "carries nothing a run left");
+        assertThat(server.exists(name + "_promoter_staging")).isFalse();
         Connections.jdbi(spec()).useHandle(h -> h.execute("INSERT INTO kv_pair (name) VALUES ('writable again')"));
         String after = CliRun.run(env(), concat("status", live)).out();
         assertThat(after).contains("ABANDONED").doesNotContain("LIVE:", "not ended");

@@ -48,8 +48,11 @@ public final class Admin {
         }
     }
 
-    /** What {@link #recover} did: the dead runs it recorded as abandoned and what it lifted from live (null: nothing). */
-    public record Recovery(String database, int abandonedRuns, String lifted) {
+    /**
+     * What {@link #recover} did: the dead runs it recorded as abandoned, what it lifted from live (null: nothing) and
+     * the staging databases of those runs it dropped.
+     */
+    public record Recovery(String database, int abandonedRuns, String lifted, List<String> droppedStaging) {
     }
 
     /** Runs the full chain from nothing to {@code to} on an empty database and records the version. */
@@ -125,16 +128,31 @@ public final class Admin {
     /**
      * Cleans up after a run that died (killed, its machine lost): under the promotion lock, so never under a run that
      * is alive, it records the runs that never ended as abandoned and lifts what they left on live (a write freeze,
-     * connections refused, a switch part way: {@link dev.promoter.core.spi.Cloner#liftLeftovers}). Nothing else is
-     * changed; a run does the same first thing, but also goes on to upgrade.
+     * connections refused, a switch part way: {@link dev.promoter.core.spi.Cloner#liftLeftovers}), and drops the
+     * half-built staging databases of those runs. Nothing else is changed; a run does the same first, but also goes
+     * on to upgrade.
      */
     public Recovery recover(ConnectionSpec spec, Duration timeout) {
         LiveTarget t = LiveTarget.open(dialects, spec, clock, false);
         String runId = "recover-" + UUID.randomUUID().toString().substring(0, 8);
         try (var lease = new PromotionLock(t.ledger()).acquire(t.key(), runId, "recover", Duration.ofMinutes(5))) {
+            List<RunRecord> runs = t.ledger().history(t.key(), 1000);
+            List<String> dead = runs.stream().filter(r -> r.endedAt() == null && !r.runId().equals(runId))
+                    .map(RunRecord::runId).toList();
             int abandoned = t.ledger().abandonUnfinished(t.key(), runId);
             String lifted = t.dialect().cloner().liftLeftovers(t.server(), timeout);
-            return new Recovery(t.server().liveDatabase(), abandoned, lifted);
+            // a staging database is the dead run's when that run is the newest to have named it (a staging kept by
+            // an earlier --no-switch run under the same name was dropped by the dead run when it started)
+            List<String> dropped = new java.util.ArrayList<>();
+            for (String staging : runs.stream().map(RunRecord::stagingName).filter(java.util.Objects::nonNull).distinct().toList()) {
+                boolean deadRunsOwn = runs.stream().filter(r -> staging.equals(r.stagingName())).findFirst()
+                        .map(r -> dead.contains(r.runId())).orElse(false);
+                if (deadRunsOwn && t.server().exists(staging)) {
+                    t.server().drop(staging);
+                    dropped.add(staging);
+                }
+            }
+            return new Recovery(t.server().liveDatabase(), abandoned, lifted, dropped);
         }
     }
 
