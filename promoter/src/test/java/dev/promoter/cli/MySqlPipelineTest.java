@@ -93,6 +93,8 @@ class MySqlPipelineTest extends ServerPipelineContract {
         String archive = server.list(name + "_archive_").get(0);
         org.assertj.core.api.Assertions.assertThat(checksums(archive)).as("the RENAME ran").isEqualTo(before);
         Thread.sleep(5_000); // the dead run's lease (4 s) runs out
+        org.assertj.core.api.Assertions.assertThat(CliRun.run(env(), "status", "--url", url, "--user", admin().user()).out())
+                .contains("LIVE:     a switch left part way", "archive " + archive, "`promote recover`");
 
         CliRun next = CliRun.run(env(), args("--verify", "--skip-backup", "--allow-drift"));
 
