@@ -194,6 +194,27 @@ abstract class ServerPipelineContract {
     }
 
     /**
+     * A script that fails on live's data (it copies audit_log's rows onto their own keys): the run fails in migrate
+     * naming the script, live keeps its rows and version, nothing is switched and no scratch database is left.
+     */
+    @Test
+    void aScriptThatFailsOnLivesDataLeavesLiveAsItWasAndNoScratchDatabase() throws Exception {
+        installOldestWithData();
+        Map<String, TableChecksum> before = checksums(name);
+        Files.writeString(v110("45_duplicate.sql"), "INSERT INTO audit_log SELECT * FROM audit_log;\n");
+
+        CliRun r = CliRun.run(env(), args("--verify", "--skip-backup"));
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        assertThat(r.out()).contains("Unable to run migration script storage-server/1.10.0/" + dialect.name().id()
+                + "/45_duplicate.sql on staging");
+        assertThat(checksums(name)).isEqualTo(before);
+        assertThat(server.list(name + "_pf_")).as("scratch databases").isEmpty();
+        assertThat(server.list(name + "_archive_")).isEmpty();
+        assertThat(CliRun.run(env(), "status", "--url", url, "--user", admin().user()).out()).contains("storage-server 1.0.0");
+    }
+
+    /**
      * SIGTERM (what Ctrl-C does too) to a run whose migration is in a long statement, with live frozen: the
      * statement is cut off at once, the freeze is lifted, the run is recorded as stopped, the lock is freed, and the
      * next run promotes at once.
