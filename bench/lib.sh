@@ -91,20 +91,23 @@ run_promote() {
   fi
 }
 
-# Writes a tiny sql tree: product `bench`, versions 1.0.0 (SELECT 1) .. 1.2.0 (one new table each).
-make_tree() { # DIR DIALECT
-  local d="$1/bench" dialect="$2"
-  mkdir -p "$d/1.0.0/$dialect" "$d/1.1.0/$dialect" "$d/1.2.0/$dialect" "$d/1.3.0/$dialect" "$d/1.4.0/$dialect"
+# Writes a tiny sql tree: product `bench`, versions 1.0.0 (SELECT 1) .. 1.N.0 (one new table each; N = 4 unless given).
+make_tree() { # DIR DIALECT [N]
+  local d="$1/bench" dialect="$2" n="${3:-4}" k name
+  mkdir -p "$d/1.0.0/$dialect"
   echo 'SELECT 1;' > "$d/1.0.0/$dialect/migration.sql"
-  echo 'CREATE TABLE bench_note (id int primary key);' > "$d/1.1.0/$dialect/migration.sql"
-  echo 'new_tables: [bench_note]' > "$d/1.1.0/checkpoints.yaml"
-  echo 'CREATE TABLE bench_note2 (id int primary key);' > "$d/1.2.0/$dialect/migration.sql"
-  echo 'new_tables: [bench_note2]' > "$d/1.2.0/checkpoints.yaml"
-  echo 'CREATE TABLE bench_note3 (id int primary key);' > "$d/1.3.0/$dialect/migration.sql"
-  echo 'new_tables: [bench_note3]' > "$d/1.3.0/checkpoints.yaml"
-  echo 'CREATE TABLE bench_note4 (id int primary key);' > "$d/1.4.0/$dialect/migration.sql"
-  echo 'new_tables: [bench_note4]' > "$d/1.4.0/checkpoints.yaml"
+  for (( k = 1; k <= n; k++ )); do
+    name=bench_note$k; [ "$k" = 1 ] && name=bench_note
+    mkdir -p "$d/1.$k.0/$dialect"
+    echo "CREATE TABLE $name (id int primary key);" > "$d/1.$k.0/$dialect/migration.sql"
+    echo "new_tables: [$name]" > "$d/1.$k.0/checkpoints.yaml"
+  done
 }
+
+# median VALUE... -> the middle value (mean of the two middle ones for an even count), two decimals
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) printf "%.2f", a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# spread VALUE... -> "min-max"
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
 
 # After run_promote BASE ...: sets <VAR>_switch (ms), <VAR>_rss (MB) and <VAR>_cpu (s) from BASE.json/BASE.time.
 read_run() { # BASE VAR
@@ -131,18 +134,23 @@ slow_checkpoints() { # FILE N
 # 1-minute load average, to flag a busy machine (other processes skew every number).
 load_avg() { cut -d' ' -f1 /proc/loadavg; }
 
-# The two timed runs both scripts make, on a tree made by make_tree in $WORK/sql: (c) --skip-backup to 1.1.0
-# and (d) the full pipeline to 1.2.0. URL USER DROP [SETTLE]: DROP is a command that drops the database named
-# by its argument (each run's archive), SETTLE one run before each (e.g. a CHECKPOINT). Sets common, clone,
-# skip_wall, full_wall, backup, full_stages, busy0..busy3, and read_run's skip_* and full_*.
+# The two timed runs both scripts make, on a tree made by make_tree in $WORK/sql: (c) --skip-backup to SKIP_TO
+# and (d) the full pipeline to FULL_TO (1.1.0 and 1.2.0, live stamped at 1.0.0 first, unless both are given:
+# live is then at the version before SKIP_TO already). URL USER DROP [SETTLE [SKIP_TO FULL_TO]]: DROP is a
+# command that drops the database named by its argument (each run's archive), SETTLE one run before each (e.g. a
+# CHECKPOINT). Sets common, clone, skip_wall, full_wall, backup, full_stages, busy0..busy3, and read_run's skip_*
+# and full_*.
 clone_and_full_runs() {
-  local url=$1 user=$2 drop=$3 settle=${4:-true}
+  local url=$1 user=$2 drop=$3 settle=${4:-true} skip_to=${5:-} full_to=${6:-}
   common=(--sql "$WORK/sql" --url "$url" --user "$user" --report-dir "$WORK/reports" --verify --allow-drift)
-  "$PROMOTE" stamp 1.0.0 --sql "$WORK/sql" --url "$url" --user "$user" >&2
+  if [ -z "$skip_to" ]; then
+    skip_to=1.1.0 full_to=1.2.0
+    "$PROMOTE" stamp 1.0.0 --sql "$WORK/sql" --url "$url" --user "$user" >&2
+  fi
   $settle
-  log "(c) promote --verify --skip-backup --to 1.1.0"
+  log "(c) promote --verify --skip-backup --to $skip_to"
   busy0=$(cpu_busy)
-  run_promote "$WORK/skip" "${common[@]}" --skip-backup --to 1.1.0
+  run_promote "$WORK/skip" "${common[@]}" --skip-backup --to "$skip_to"
   busy1=$(cpu_busy)
   skip_wall=$RUN_WALL
   clone=$(stage_secs "$WORK/skip.json" CLONE)
@@ -151,9 +159,10 @@ clone_and_full_runs() {
   $drop "$(jq -r .archiveDatabase "$WORK/skip.json")"
 
   $settle
-  log "(d) promote --verify --to 1.2.0 (with backup)"
+  log "(d) promote --verify --to $full_to (with backup)"
   busy2=$(cpu_busy)
-  run_promote "$WORK/full" "${common[@]}" --backup-dir "$WORK/backups" --to 1.2.0
+  rm -rf "$WORK/backups"
+  run_promote "$WORK/full" "${common[@]}" --backup-dir "$WORK/backups" --to "$full_to"
   busy3=$(cpu_busy)
   full_wall=$RUN_WALL
   read_run "$WORK/full" full
