@@ -53,6 +53,16 @@ public interface Cloner {
     }
 
     /**
+     * Refuses, in preflight, a run the login on {@code live} could not carry through: what the clone by
+     * {@code strategy}, the write freeze (when {@code freezeWrites}) and the switch need to be allowed to do to live
+     * itself (PostgreSQL: create databases, act as live's owner, set the freeze's mark, end live's sessions), named
+     * with the grant that fixes it. The default refuses nothing.
+     */
+    default void refuseMissingPrivileges(dev.promoter.core.db.ConnectionSpec live, CloneStrategy strategy,
+                                         boolean freezeWrites) {
+    }
+
+    /**
      * Where and about how much a clone of live by {@code strategy} will write on the server's machine, for
      * preflight to compare with the free space there. The default says it cannot tell.
      */

@@ -89,6 +89,18 @@ final class PostgresCloner implements Cloner {
      */
     /** The online clone also needs the login to be a member of every role owning an object of live. */
     @Override
+    public void refuseMissingPrivileges(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy,
+                                        boolean freezeWrites) {
+        String db = PostgresUrl.parse(live.url()).database();
+        try (Connection c = Connections.open(live); Statement st = c.createStatement()) {
+            PostgresPrivileges.refuseMissing(st, db, freezeWrites);
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to read what the login may do with live \"" + db + "\": "
+                    + Connections.describe(e), e);
+        }
+    }
+
+    @Override
     public void refuseUnsupported(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
         String db = PostgresUrl.parse(live.url()).database();
         try (Connection c = Connections.open(live); Statement st = c.createStatement();

@@ -75,7 +75,7 @@ final class PostgresSessions {
         }
     }
 
-        static int backendPid(Connection c) throws SQLException {
+    static int backendPid(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);

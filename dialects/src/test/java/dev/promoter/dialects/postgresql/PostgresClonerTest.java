@@ -571,6 +571,64 @@ class PostgresClonerTest {
         }
     }
 
+    /**
+     * What a login that is no superuser must be allowed to do with live itself, each refused in preflight with its
+     * grant until granted: create databases, act as live's owner, set the freeze's mark (only with the freeze), end
+     * another role's session on live. A superuser passes at every step.
+     */
+    @Test
+    void whatTheLoginMayNotDoWithLiveItselfIsRefusedWithItsGrant() throws Exception {
+        String live = dbs.create("pg_clone_live");
+        String ops = dbs.role("promoter_priv", "LOGIN");
+        String app = dbs.role("promoter_app", "LOGIN");
+        String owner;
+        try (Connection c = dbs.open(live); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")) {
+            rs.next();
+            owner = rs.getString(1);
+        }
+        dev.promoter.core.db.ConnectionSpec asOps = dbs.as(ops, live);
+        dev.promoter.core.spi.CloneStrategy online = dev.promoter.core.spi.CloneStrategy.ONLINE;
+        try {
+            assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, online, true))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
+                            .isEqualTo(dev.promoter.core.Outcome.REFUSED))
+                    .hasMessageContaining("The login " + ops + " may not create databases")
+                    .hasMessageContaining("ALTER ROLE " + ops + " CREATEDB");
+            dbs.exec("postgres", "ALTER ROLE " + ops + " CREATEDB");
+
+            assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, online, true))
+                    .hasMessageContaining("The login " + ops + " does not act as the owner of live \"" + live
+                            + "\" (its owner is " + owner + ")")
+                    .hasMessageContaining("GRANT " + owner + " TO " + ops);
+            dbs.exec("postgres", "ALTER DATABASE " + live + " OWNER TO " + ops);
+
+            assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, online, true))
+                    .hasMessageContaining("may not set the custom parameter promoter.frozen_from")
+                    .hasMessageContaining("GRANT SET ON PARAMETER promoter.frozen_from TO " + ops)
+                    .hasMessageContaining("--allow-writes");
+            dialect.cloner().refuseMissingPrivileges(asOps, online, false); // no freeze, no mark
+            dbs.exec("postgres", "GRANT SET ON PARAMETER promoter.frozen_from TO " + ops);
+            dialect.cloner().refuseMissingPrivileges(asOps, online, true);
+
+            try (Connection appSession = Connections.open(dbs.as(app, live))) {
+                int pid = PostgresSessions.backendPid(appSession);
+                assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, online, false))
+                        .hasMessageContaining("Live \"" + live + "\" has 1 session(s) that the login " + ops
+                                + " may not end: " + pid + " " + app)
+                        .hasMessageContaining("GRANT pg_signal_backend TO " + ops)
+                        .message().doesNotContain("a superuser's sessions");
+                dialect.cloner().refuseMissingPrivileges(dbs.spec(live), online, true); // a superuser may end it
+                dbs.exec("postgres", "GRANT pg_signal_backend TO " + ops);
+                dialect.cloner().refuseMissingPrivileges(asOps, online, true);
+                assertThat(appSession.isValid(2)).as("a check ends no session").isTrue();
+            }
+        } finally {
+            dbs.exec("postgres", "REVOKE SET ON PARAMETER promoter.frozen_from FROM " + ops);
+        }
+    }
+
     /** A table the login may not read would stop the clone part way: refused in preflight (the template copy too). */
     @Test
     void aTableTheLoginMayNotReadIsRefusedBeforeAnythingIsCopied() throws Exception {
