@@ -20,11 +20,13 @@ timed() {
 
 # Seconds one stage took, from a RunReport JSON (stages[].startedAt/endedAt, ISO-8601 with nanoseconds).
 stage_secs() { # FILE STAGE
-  jq -r --arg s "$2" '
+  local v
+  v=$(jq -r --arg s "$2" '
     def ts: (.[0:19] + "Z" | fromdateiso8601)
             + ((.[19:] | ltrimstr(".") | rtrimstr("Z")) as $f | if $f == "" then 0 else ("0." + $f | tonumber) end);
     [.stages[] | select(.stage == $s)][0] | if . == null or .endedAt == null then "n/a"
-      else ((.endedAt | ts) - (.startedAt | ts)) * 100 | round / 100 | tostring end' "$1"
+      else ((.endedAt | ts) - (.startedAt | ts)) * 100 | round / 100 | tostring end' "$1")
+  if [ "$v" = n/a ]; then echo n/a; else printf '%.2f' "$v"; fi
 }
 
 # All stage durations of a report on one line: "preflight 1.20 s, clone 9.80 s, ..."
