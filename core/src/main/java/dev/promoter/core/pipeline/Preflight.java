@@ -111,8 +111,8 @@ final class Preflight {
         MigrationPlan plan = new Planner(c.product()).upgrade(live.version(), target, c.dialect().name());
         refuseHistoryAhead(live, plan, history);
         refusePrecreated(server.live(), c.dialect(), plan);
+        c.dialect().cloner().refuseMissingPrivileges(server.live(), c.stagingName(), o.cloneStrategy(), o.freezeWrites());
         c.dialect().cloner().refuseUnsupported(server.live(), o.cloneStrategy());
-        c.dialect().cloner().refuseMissingPrivileges(server.live(), o.cloneStrategy(), o.freezeWrites());
         refuseNoRoom(server, c.dialect(), o, listener);
         refuseBusy(server, c.dialect(), o.limits());
         return Optional.of(new RunContext(runId, c.dialect(), server, c.ledger(), c.product(), live.version(), target,

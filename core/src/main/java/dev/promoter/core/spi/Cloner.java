@@ -54,11 +54,12 @@ public interface Cloner {
 
     /**
      * Refuses, in preflight, a run the login on {@code live} could not carry through: what the clone by
-     * {@code strategy}, the write freeze (when {@code freezeWrites}) and the switch need to be allowed to do to live
-     * itself (PostgreSQL: create databases, act as live's owner, set the freeze's mark, end live's sessions), named
-     * with the grant that fixes it. The default refuses nothing.
+     * {@code strategy} into the database {@code staging}, the write freeze (when {@code freezeWrites}) and the switch
+     * need it to be allowed to do (PostgreSQL: create databases, act as live's owner, set the freeze's mark, end
+     * live's sessions; MySQL/MariaDB: the global privileges and those on live, staging and the databases named after
+     * live that a run makes), named with the grant that fixes it. The default refuses nothing.
      */
-    default void refuseMissingPrivileges(dev.promoter.core.db.ConnectionSpec live, CloneStrategy strategy,
+    default void refuseMissingPrivileges(dev.promoter.core.db.ConnectionSpec live, String staging, CloneStrategy strategy,
                                          boolean freezeWrites) {
     }
 

@@ -60,6 +60,19 @@ final class MySqlCloner implements Cloner {
         return MySqlStagingRoom.of(live);
     }
 
+    /** What the login lacks for a run, read from its own grants ({@link MySqlPrivileges}). */
+    @Override
+    public void refuseMissingPrivileges(ConnectionSpec live, String staging, dev.promoter.core.spi.CloneStrategy strategy,
+                                        boolean freezeWrites) {
+        String db = MySqlUrl.parse(live.url()).database();
+        try (Connection c = Connections.open(MySqlUrl.normalize(live))) {
+            MySqlPrivileges.refuseMissing(c, db, staging, freezeWrites);
+        } catch (SQLException e) {
+            throw PromoterException.failed("Unable to read the privileges of the login on " + live.redactedUrl() + ": "
+                    + Connections.describe(e), e);
+        }
+    }
+
     /**
      * Refuses, before anything is copied, while the server holds transactions that have no session (prepared XA
      * transactions, which survive their client, or transactions being rolled back after a crash). They keep their row

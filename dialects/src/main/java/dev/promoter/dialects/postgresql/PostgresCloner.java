@@ -89,7 +89,7 @@ final class PostgresCloner implements Cloner {
      */
     /** The online clone also needs the login to be a member of every role owning an object of live. */
     @Override
-    public void refuseMissingPrivileges(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy,
+    public void refuseMissingPrivileges(ConnectionSpec live, String staging, dev.promoter.core.spi.CloneStrategy strategy,
                                         boolean freezeWrites) {
         String db = PostgresUrl.parse(live.url()).database();
         try (Connection c = Connections.open(live); Statement st = c.createStatement()) {

@@ -216,6 +216,47 @@ class MySqlClonerTest {
     }
 
     /**
+     * A login with every privilege on live only is refused in preflight, with the grants: PROCESS, and what the
+     * databases a run makes need (live has a view, so CREATE VIEW too); without the freeze, RELOAD as well. Granted,
+     * it passes.
+     */
+    @Test
+    void privilegesARunLacksAreRefusedUpFrontWithTheGrants() {
+        String live = scratch.create("live");
+        scratch.execIn(live, "CREATE TABLE t (id INT PRIMARY KEY)", "CREATE VIEW v AS SELECT id FROM t");
+        String staging = live + "_promoter_staging";
+        String user = dev.promoter.testing.TestServers.uniqueName("promoter_ops");
+        String account = "'" + user + "'@'%'";
+        scratch.exec("CREATE USER " + account + " IDENTIFIED BY 'pw'", "GRANT ALL ON `" + live + "`.* TO " + account);
+        try {
+            ConnectionSpec asOps = new ConnectionSpec(scratch.spec(live).url(), user, dev.promoter.core.db.Secret.of("pw"));
+            String pattern = "`" + live.replace("_", "\\_") + "\\_%`";
+            assertThatThrownBy(() -> new MySqlCloner().refuseMissingPrivileges(asOps, staging,
+                    dev.promoter.core.spi.CloneStrategy.ONLINE, true))
+                    .isInstanceOf(dev.promoter.core.PromoterException.class)
+                    .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
+                            .isEqualTo(dev.promoter.core.Outcome.REFUSED))
+                    .hasMessageContaining("The login " + account + " lacks privileges a run needs: PROCESS on the server")
+                    .hasMessageContaining("CREATE VIEW, SHOW VIEW on `" + staging + "`, the archive `" + live + "_archive_<time>`")
+                    .hasMessageContaining("GRANT PROCESS ON *.* TO " + account + "; GRANT ALL ON " + pattern + ".* TO " + account)
+                    .message().doesNotContain("RELOAD").doesNotContain("on live");
+            scratch.exec("GRANT PROCESS ON *.* TO " + account, "GRANT ALL ON " + pattern + ".* TO " + account);
+            new MySqlCloner().refuseMissingPrivileges(asOps, staging, dev.promoter.core.spi.CloneStrategy.ONLINE, true);
+
+            assertThatThrownBy(() -> new MySqlCloner().refuseMissingPrivileges(asOps, staging,
+                    dev.promoter.core.spi.CloneStrategy.ONLINE, false))
+                    .hasMessageContaining("RELOAD on the server (without the freeze")
+                    .hasMessageContaining("GRANT RELOAD ON *.* TO " + account);
+            scratch.exec("GRANT RELOAD ON *.* TO " + account);
+            new MySqlCloner().refuseMissingPrivileges(asOps, staging, dev.promoter.core.spi.CloneStrategy.ONLINE, false);
+            new MySqlCloner().refuseMissingPrivileges(scratch.spec(live), staging, dev.promoter.core.spi.CloneStrategy.ONLINE,
+                    false); // the test's own administrator
+        } finally {
+            scratch.exec("DROP USER " + account);
+        }
+    }
+
+    /**
      * Views and triggers keep their DEFINER, so a login that may not name another definer would fail part way through
      * the clone; preflight finds it out first, by trying, and names the objects and the grant.
      */
