@@ -93,12 +93,12 @@ run_promote() {
   fi
 }
 
-# Writes a tiny sql tree: product `bench`, versions 1.0.0 (SELECT 1) .. 1.N.0 (one new table each; N = 4 unless given).
-make_tree() { # DIR DIALECT [N]
-  local d="$1/bench" dialect="$2" n="${3:-4}" k name
+# Writes a tiny sql tree: product `bench`, versions 1.0.0 (SELECT 1) .. 1.4.0 (one new table each).
+make_tree() { # DIR DIALECT
+  local d="$1/bench" dialect="$2" k name
   mkdir -p "$d/1.0.0/$dialect"
   echo 'SELECT 1;' > "$d/1.0.0/$dialect/migration.sql"
-  for (( k = 1; k <= n; k++ )); do
+  for (( k = 1; k <= 4; k++ )); do
     name=bench_note$k; [ "$k" = 1 ] && name=bench_note
     mkdir -p "$d/1.$k.0/$dialect"
     echo "CREATE TABLE $name (id int primary key);" > "$d/1.$k.0/$dialect/migration.sql"

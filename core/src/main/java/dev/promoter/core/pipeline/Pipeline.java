@@ -304,7 +304,7 @@ public final class Pipeline {
     private CheckpointResult freshInstallDiff(RunContext ctx, ConnectionSpec staging, boolean allowDrift) {
         long t0 = System.nanoTime();
         var server = ctx.server();
-        String scratch = Preflight.derivedName(server, "_pf_" + ctx.runId().replace("-", "_"));
+        String scratch = Preflight.scratchName(server, "_pf_", ctx.runId());
         server.create(scratch);
         try {
             ConnectionSpec fresh = server.database(scratch);
@@ -342,7 +342,7 @@ public final class Pipeline {
     /** Restores the run's backup into a scratch database and compares it with its manifest and the snapshot. */
     private CheckpointResult backupRestore(RunContext ctx, BackupManifest manifest, java.nio.file.Path dir, Snapshot snapshot) {
         var server = ctx.server();
-        String scratch = Preflight.derivedName(server, "_pb_" + ctx.runId().replace("-", "_"));
+        String scratch = Preflight.scratchName(server, "_pb_", ctx.runId());
         server.create(scratch);
         try {
             long t0 = System.nanoTime();

@@ -111,7 +111,8 @@ final class Preflight {
         MigrationPlan plan = new Planner(c.product()).upgrade(live.version(), target, c.dialect().name());
         refuseHistoryAhead(live, plan, history);
         refusePrecreated(server.live(), c.dialect(), plan);
-        c.dialect().cloner().refuseMissingPrivileges(server.live(), c.stagingName(), o.cloneStrategy(), o.freezeWrites());
+        c.dialect().cloner().refuseMissingPrivileges(server.live(), madeDatabases(server, c.stagingName(), runId, o),
+                o.cloneStrategy(), o.freezeWrites());
         c.dialect().cloner().refuseUnsupported(server.live(), o.cloneStrategy());
         refuseNoRoom(server, c.dialect(), o, listener);
         refuseBusy(server, c.dialect(), o.limits());
@@ -194,6 +195,28 @@ final class Preflight {
             name = derivedName(server, stamp + "_" + n);
         }
         return name;
+    }
+
+    /**
+     * The databases a run makes on live's server, each name as this run derives it to how a message shows it:
+     * staging, the archive (named at the switch, by the time then), verify's scratch databases.
+     */
+    private java.util.Map<String, String> madeDatabases(DatabaseServer server, String staging, String runId, RunOptions o) {
+        java.util.Map<String, String> made = new java.util.LinkedHashMap<>();
+        made.put(staging, "`" + staging + "`");
+        made.put(derivedName(server, "_archive_" + RunIds.stamp(clock)),
+                "the archive `" + derivedName(server, "_archive_<time>") + "`");
+        made.put(scratchName(server, "_pf_", runId), "verify's scratch database `" + scratchName(server, "_pf_", runId) + "`");
+        if (o.verifyBackup()) {
+            made.put(scratchName(server, "_pb_", runId), "--verify-backup's scratch database `"
+                    + scratchName(server, "_pb_", runId) + "`");
+        }
+        return made;
+    }
+
+    /** A scratch database of run {@code runId}: {@code kind} {@code _pf_} for the fresh install, {@code _pb_} for the restored backup. */
+    static String scratchName(DatabaseServer server, String kind, String runId) {
+        return derivedName(server, kind + runId.replace("-", "_"));
     }
 
     /** {@code base + suffix} on {@code server}: within its name limit, as it counts length. */

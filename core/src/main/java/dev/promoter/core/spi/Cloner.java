@@ -54,13 +54,14 @@ public interface Cloner {
 
     /**
      * Refuses, in preflight, a run the login on {@code live} could not carry through: what the clone by
-     * {@code strategy} into the database {@code staging}, the write freeze (when {@code freezeWrites}) and the switch
-     * need it to be allowed to do (PostgreSQL: create databases, act as live's owner, set the freeze's mark, end
-     * live's sessions; MySQL/MariaDB: the global privileges and those on live, staging and the databases named after
-     * live that a run makes), named with the grant that fixes it. The default refuses nothing.
+     * {@code strategy}, the write freeze (when {@code freezeWrites}) and the switch need it to be allowed to do, on
+     * live and on the databases the run makes ({@code made}: each name as the run derives it, staging first, to how
+     * a message shows it), named with the grant that fixes it (PostgreSQL: create databases, act as live's owner,
+     * set the freeze's mark, end live's sessions; MySQL/MariaDB: the global privileges and those on live and on each
+     * database made). The default refuses nothing.
      */
-    default void refuseMissingPrivileges(dev.promoter.core.db.ConnectionSpec live, String staging, CloneStrategy strategy,
-                                         boolean freezeWrites) {
+    default void refuseMissingPrivileges(dev.promoter.core.db.ConnectionSpec live, java.util.Map<String, String> made,
+                                         CloneStrategy strategy, boolean freezeWrites) {
     }
 
     /**

@@ -62,11 +62,11 @@ final class MySqlCloner implements Cloner {
 
     /** What the login lacks for a run, read from its own grants ({@link MySqlPrivileges}). */
     @Override
-    public void refuseMissingPrivileges(ConnectionSpec live, String staging, dev.promoter.core.spi.CloneStrategy strategy,
-                                        boolean freezeWrites) {
+    public void refuseMissingPrivileges(ConnectionSpec live, java.util.Map<String, String> made,
+                                        dev.promoter.core.spi.CloneStrategy strategy, boolean freezeWrites) {
         String db = MySqlUrl.parse(live.url()).database();
         try (Connection c = Connections.open(MySqlUrl.normalize(live))) {
-            MySqlPrivileges.refuseMissing(c, db, staging, freezeWrites);
+            MySqlPrivileges.refuseMissing(c, db, made, freezeWrites);
         } catch (SQLException e) {
             throw PromoterException.failed("Unable to read the privileges of the login on " + live.redactedUrl() + ": "
                     + Connections.describe(e), e);

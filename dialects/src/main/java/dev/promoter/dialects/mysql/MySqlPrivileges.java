@@ -7,10 +7,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Preflight check of the privileges a run needs, read from information_schema's views of the login's own grants:
@@ -32,8 +36,12 @@ final class MySqlPrivileges {
     private MySqlPrivileges() {
     }
 
-    /** Refuses (live unchanged) what the login on {@code c} lacks for a run on {@code live} into {@code staging}. */
-    static void refuseMissing(Connection c, String live, String staging, boolean freezeWrites) throws SQLException {
+    /**
+     * Refuses (live unchanged) what the login on {@code c} lacks for a run on {@code live} that makes the databases
+     * {@code made} (name to how a message shows it).
+     */
+    static void refuseMissing(Connection c, String live, Map<String, String> made, boolean freezeWrites)
+            throws SQLException {
         String account = account(c);
         if (account == null || hasRoles(c)) {
             return;
@@ -57,33 +65,33 @@ final class MySqlPrivileges {
         // what live holds besides tables asks for more: its views, triggers, routines, events and foreign keys are
         // read on live and recreated on staging and, for triggers, on live again by the switch
         List<String> objects = objectPrivileges(c, live);
-        List<String> onLive = lacking(c, account, global, live, concat(ON_LIVE, objects.contains("TRIGGER")
-                ? List.of("TRIGGER") : List.of(), objects.contains("CREATE VIEW") ? List.of("SHOW VIEW") : List.of()));
+        List<String> onLive = lacking(c, account, global, live, Stream.of(ON_LIVE,
+                objects.contains("TRIGGER") ? List.of("TRIGGER") : List.<String>of(),
+                objects.contains("CREATE VIEW") ? List.of("SHOW VIEW") : List.<String>of()).flatMap(List::stream).toList());
         if (!onLive.isEmpty()) {
             missing.add(String.join(", ", onLive) + " on live `" + live + "` (the freeze, and the switch's RENAME TABLE)");
             grants.add("GRANT ALL ON " + MySqlDialect.quoteName(live) + ".* TO " + account);
         }
-        // staging, the archive the switch makes and verify's scratch database (names as Preflight derives them, with
-        // a time and a run id where these placeholders are)
-        java.util.Map<String, String> made = new java.util.LinkedHashMap<>();
-        made.put(staging, "`" + staging + "`");
-        made.put(live + "_archive_20000101000000", "the archive `" + live + "_archive_<time>`");
-        made.put(live + "_pf_20000101000000_0000", "verify's scratch database `" + live + "_pf_<run>`");
-        java.util.Map<List<String>, List<String>> byLack = new java.util.LinkedHashMap<>();
+        List<String> onMade = Stream.of(ON_STAGING, objects).flatMap(List::stream).toList();
+        Map<List<String>, List<String>> byLack = new LinkedHashMap<>();
         for (var e : made.entrySet()) {
-            List<String> lack = lacking(c, account, global, e.getKey(), concat(ON_STAGING, objects, List.of()));
+            List<String> lack = lacking(c, account, global, e.getKey(), onMade);
             if (!lack.isEmpty()) {
                 byLack.computeIfAbsent(lack, k -> new ArrayList<>()).add(e.getValue());
             }
         }
         if (!byLack.isEmpty()) {
             missing.add(byLack.entrySet().stream().map(e -> String.join(", ", e.getKey()) + " on "
-                    + String.join(", ", e.getValue())).collect(java.util.stream.Collectors.joining("; "))
+                    + String.join(", ", e.getValue())).collect(Collectors.joining("; "))
                     + " (databases a run makes, fills and drops)");
-            grants.add("GRANT ALL ON " + MySqlDialect.quoteName(likeEscaped(live) + "\\_%") + ".* TO " + account);
-            if (!staging.startsWith(live + "_")) {
-                grants.add("GRANT ALL ON " + MySqlDialect.quoteName(staging) + ".* TO " + account);
-            }
+            // one grant on the start the names derived from live's share (live's name and "_", or its cut start for
+            // a long name), which covers the archives of later runs too; a staging named otherwise (--staging-url)
+            // gets a grant of its own
+            List<String> derived = made.keySet().stream().filter(n -> !sharedStart(n, live).isEmpty()).toList();
+            derived.stream().reduce(MySqlPrivileges::sharedStart).ifPresent(shared -> grants.add("GRANT ALL ON "
+                    + MySqlDialect.quoteName(likeEscaped(shared) + "%") + ".* TO " + account));
+            made.keySet().stream().filter(n -> !derived.contains(n)).forEach(n -> grants.add("GRANT ALL ON "
+                    + MySqlDialect.quoteName(n) + ".* TO " + account));
         }
         if (!missing.isEmpty()) {
             throw PromoterException.refused("The login " + account + " lacks privileges a run needs: "
@@ -114,11 +122,13 @@ final class MySqlPrivileges {
         return out;
     }
 
-    private static List<String> concat(List<String> a, List<String> b, List<String> c) {
-        List<String> out = new ArrayList<>(a);
-        out.addAll(b);
-        out.addAll(c);
-        return out;
+    /** The longest start {@code a} and {@code b} share. */
+    private static String sharedStart(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+            n++;
+        }
+        return a.substring(0, n);
     }
 
     /** The login as information_schema's GRANTEE spells it ({@code 'user'@'host'}), or null when unreadable. */

@@ -82,15 +82,10 @@ final class PostgresCloner implements Cloner {
         }
     }
 
-    /**
-     * Refuses a live database with enabled subscriptions (logical replication): CREATE DATABASE ... TEMPLATE and
-     * pg_dump both leave staging's copies disabled (pg_dump makes them with {@code connect = false}), so after
-     * the switch the archive would go on receiving the publisher's changes and the new live would not.
-     */
-    /** The online clone also needs the login to be a member of every role owning an object of live. */
+    /** What the login may not do with live itself ({@link PostgresPrivileges}). */
     @Override
-    public void refuseMissingPrivileges(ConnectionSpec live, String staging, dev.promoter.core.spi.CloneStrategy strategy,
-                                        boolean freezeWrites) {
+    public void refuseMissingPrivileges(ConnectionSpec live, java.util.Map<String, String> made,
+                                        dev.promoter.core.spi.CloneStrategy strategy, boolean freezeWrites) {
         String db = PostgresUrl.parse(live.url()).database();
         try (Connection c = Connections.open(live); Statement st = c.createStatement()) {
             PostgresPrivileges.refuseMissing(st, db, freezeWrites);
@@ -100,6 +95,12 @@ final class PostgresCloner implements Cloner {
         }
     }
 
+    /**
+     * Refuses a live database with enabled subscriptions (logical replication): CREATE DATABASE ... TEMPLATE and
+     * pg_dump both leave staging's copies disabled (pg_dump makes them with {@code connect = false}), so after
+     * the switch the archive would go on receiving the publisher's changes and the new live would not.
+     */
+    /** The online clone also needs the login to be a member of every role owning an object of live. */
     @Override
     public void refuseUnsupported(ConnectionSpec live, dev.promoter.core.spi.CloneStrategy strategy) {
         String db = PostgresUrl.parse(live.url()).database();

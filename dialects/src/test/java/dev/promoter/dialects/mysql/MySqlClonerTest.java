@@ -225,13 +225,16 @@ class MySqlClonerTest {
         String live = scratch.create("live");
         scratch.execIn(live, "CREATE TABLE t (id INT PRIMARY KEY)", "CREATE VIEW v AS SELECT id FROM t");
         String staging = live + "_promoter_staging";
+        java.util.Map<String, String> made = new java.util.LinkedHashMap<>();
+        made.put(staging, "`" + staging + "`");
+        made.put(live + "_archive_20261204203648", "the archive `" + live + "_archive_<time>`");
         String user = dev.promoter.testing.TestServers.uniqueName("promoter_ops");
         String account = "'" + user + "'@'%'";
         scratch.exec("CREATE USER " + account + " IDENTIFIED BY 'pw'", "GRANT ALL ON `" + live + "`.* TO " + account);
         try {
             ConnectionSpec asOps = new ConnectionSpec(scratch.spec(live).url(), user, dev.promoter.core.db.Secret.of("pw"));
             String pattern = "`" + live.replace("_", "\\_") + "\\_%`";
-            assertThatThrownBy(() -> new MySqlCloner().refuseMissingPrivileges(asOps, staging,
+            assertThatThrownBy(() -> new MySqlCloner().refuseMissingPrivileges(asOps, made,
                     dev.promoter.core.spi.CloneStrategy.ONLINE, true))
                     .isInstanceOf(dev.promoter.core.PromoterException.class)
                     .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
@@ -241,15 +244,15 @@ class MySqlClonerTest {
                     .hasMessageContaining("GRANT PROCESS ON *.* TO " + account + "; GRANT ALL ON " + pattern + ".* TO " + account)
                     .message().doesNotContain("RELOAD").doesNotContain("on live");
             scratch.exec("GRANT PROCESS ON *.* TO " + account, "GRANT ALL ON " + pattern + ".* TO " + account);
-            new MySqlCloner().refuseMissingPrivileges(asOps, staging, dev.promoter.core.spi.CloneStrategy.ONLINE, true);
+            new MySqlCloner().refuseMissingPrivileges(asOps, made, dev.promoter.core.spi.CloneStrategy.ONLINE, true);
 
-            assertThatThrownBy(() -> new MySqlCloner().refuseMissingPrivileges(asOps, staging,
+            assertThatThrownBy(() -> new MySqlCloner().refuseMissingPrivileges(asOps, made,
                     dev.promoter.core.spi.CloneStrategy.ONLINE, false))
                     .hasMessageContaining("RELOAD on the server (without the freeze")
                     .hasMessageContaining("GRANT RELOAD ON *.* TO " + account);
             scratch.exec("GRANT RELOAD ON *.* TO " + account);
-            new MySqlCloner().refuseMissingPrivileges(asOps, staging, dev.promoter.core.spi.CloneStrategy.ONLINE, false);
-            new MySqlCloner().refuseMissingPrivileges(scratch.spec(live), staging, dev.promoter.core.spi.CloneStrategy.ONLINE,
+            new MySqlCloner().refuseMissingPrivileges(asOps, made, dev.promoter.core.spi.CloneStrategy.ONLINE, false);
+            new MySqlCloner().refuseMissingPrivileges(scratch.spec(live), made, dev.promoter.core.spi.CloneStrategy.ONLINE,
                     false); // the test's own administrator
         } finally {
             scratch.exec("DROP USER " + account);

@@ -590,7 +590,7 @@ class PostgresClonerTest {
         dev.promoter.core.db.ConnectionSpec asOps = dbs.as(ops, live);
         dev.promoter.core.spi.CloneStrategy online = dev.promoter.core.spi.CloneStrategy.ONLINE;
         try {
-            assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, "staging", online, true))
+            assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, java.util.Map.of(), online, true))
                     .isInstanceOf(dev.promoter.core.PromoterException.class)
                     .satisfies(e -> assertThat(((dev.promoter.core.PromoterException) e).outcome())
                             .isEqualTo(dev.promoter.core.Outcome.REFUSED))
@@ -598,30 +598,30 @@ class PostgresClonerTest {
                     .hasMessageContaining("ALTER ROLE " + ops + " CREATEDB");
             dbs.exec("postgres", "ALTER ROLE " + ops + " CREATEDB");
 
-            assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, "staging", online, true))
+            assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, java.util.Map.of(), online, true))
                     .hasMessageContaining("The login " + ops + " does not act as the owner of live \"" + live
                             + "\" (its owner is " + owner + ")")
                     .hasMessageContaining("GRANT " + owner + " TO " + ops);
             dbs.exec("postgres", "ALTER DATABASE " + live + " OWNER TO " + ops);
 
-            assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, "staging", online, true))
+            assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, java.util.Map.of(), online, true))
                     .hasMessageContaining("may not set the custom parameter promoter.frozen_from")
                     .hasMessageContaining("GRANT SET ON PARAMETER promoter.frozen_from TO " + ops)
                     .hasMessageContaining("--allow-writes");
-            dialect.cloner().refuseMissingPrivileges(asOps, "staging", online, false); // no freeze, no mark
+            dialect.cloner().refuseMissingPrivileges(asOps, java.util.Map.of(), online, false); // no freeze, no mark
             dbs.exec("postgres", "GRANT SET ON PARAMETER promoter.frozen_from TO " + ops);
-            dialect.cloner().refuseMissingPrivileges(asOps, "staging", online, true);
+            dialect.cloner().refuseMissingPrivileges(asOps, java.util.Map.of(), online, true);
 
             try (Connection appSession = Connections.open(dbs.as(app, live))) {
                 int pid = PostgresSessions.backendPid(appSession);
-                assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, "staging", online, false))
+                assertThatThrownBy(() -> dialect.cloner().refuseMissingPrivileges(asOps, java.util.Map.of(), online, false))
                         .hasMessageContaining("Live \"" + live + "\" has 1 session(s) that the login " + ops
                                 + " may not end: " + pid + " " + app)
                         .hasMessageContaining("GRANT pg_signal_backend TO " + ops)
                         .message().doesNotContain("a superuser's sessions");
-                dialect.cloner().refuseMissingPrivileges(dbs.spec(live), "staging", online, true); // a superuser may end it
+                dialect.cloner().refuseMissingPrivileges(dbs.spec(live), java.util.Map.of(), online, true); // a superuser may end it
                 dbs.exec("postgres", "GRANT pg_signal_backend TO " + ops);
-                dialect.cloner().refuseMissingPrivileges(asOps, "staging", online, true);
+                dialect.cloner().refuseMissingPrivileges(asOps, java.util.Map.of(), online, true);
                 assertThat(appSession.isValid(2)).as("a check ends no session").isTrue();
             }
         } finally {
